@@ -1,0 +1,81 @@
+# Two commands matter: `make run` (set up, then serve on http://127.0.0.1:$(PORT)) and
+# `make test` (set up, then lint and run the whole suite). Everything else is a step they share.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+
+# The first interpreter on PATH that is Python 3.12 or newer: `python3` first, so that pyenv's
+# .python-version is honoured, then the versioned names a system without pyenv installs.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
+	then command -v $$p; break; fi; done)
+
+.PHONY: help
+help:
+	@echo "make run    set up and serve Collaborate on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up and run the linters and the whole test suite"
+	@echo "make bench  measure the product against its floors (PostgreSQL; see README)"
+
+# --- set-up -----------------------------------------------------------------------------------
+
+$(VENV)/.installed: uv.lock pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Collaborate needs Python 3.12 or newer on PATH (python3.12 or python3.13)." >&2; exit 1; fi
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --python $(PY) --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+ASSETS := static/dist/app.css static/dist/app.js
+static/dist/app.css: node_modules/.installed $(wildcard static/src/*.scss)
+	@mkdir -p static/dist
+	npx sass --pkg-importer=node --style=compressed --no-source-map --quiet-deps \
+		static/src/app.scss static/dist/app.css
+	@rm -rf static/dist/assets && cp -r node_modules/govuk-frontend/dist/govuk/assets static/dist/assets
+	@rm -rf static/dist/assets/fonts
+
+static/dist/app.js: node_modules/.installed $(wildcard static/src/*.mjs)
+	@mkdir -p static/dist
+	npx esbuild static/src/app.mjs --bundle --minify --format=esm --target=es2020 \
+		--log-level=warning --outfile=static/dist/app.js
+
+.PHONY: setup assets
+setup: $(VENV)/.installed assets
+assets: $(ASSETS)
+
+# --- the two commands -------------------------------------------------------------------------
+
+.PHONY: run
+run: export DEBUG ?= true
+run: setup
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_demo
+	@echo "Collaborate is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)."
+	$(MANAGE) runserver --skip-checks 127.0.0.1:$(PORT)
+
+.PHONY: test lint
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+
+test: setup lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: setup
+	$(MANAGE) bench $(BENCH_ARGS)
+
+.PHONY: clean
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles

@@ -1,0 +1,1 @@
+"""Initiatives, their partners, targets and savings claims."""

@@ -1,0 +1,290 @@
+"""Partner organisations, the people who act for them, and the history of every change."""
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email address. Never deleted: deactivated."""
+
+    # Stored in lower case (see save), so that unique means unique whatever the capitals.
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    is_staff = models.BooleanField(
+        "admin", default=False, help_text="Admins manage organisations, users and memberships."
+    )
+    is_active = models.BooleanField("active", default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+def normalise_name(name):
+    """The form of a name that search compares: no accents, no punctuation, lower case,
+    one space between words, '&' read as 'and'."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("&", " and ")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+class Organisation(models.Model):
+    """A partner organisation from any sector. Deactivated, never deleted."""
+
+    class Sector(models.TextChoices):
+        PUBLIC = "public", "Public sector"
+        SOCIAL = "social", "Social sector"
+        BUSINESS = "business", "Business"
+
+    class Kind(models.TextChoices):
+        COUNTY_COUNCIL = "county_council", "County council"
+        DISTRICT_COUNCIL = "district_council", "District council"
+        UNITARY_AUTHORITY = "unitary_authority", "Unitary authority"
+        METROPOLITAN_BOROUGH = "metropolitan_borough", "Metropolitan borough"
+        LONDON_BOROUGH = "london_borough", "London borough"
+        CITY_CORPORATION = "city_corporation", "City corporation"
+        SCOTTISH_COUNCIL = "scottish_council", "Scottish council"
+        WELSH_COUNCIL = "welsh_council", "Welsh council"
+        NI_COUNCIL = "ni_council", "Northern Ireland council"
+        COMBINED_AUTHORITY = "combined_authority", "Combined authority"
+        STRATEGIC_AUTHORITY = "strategic_authority", "Strategic authority (GLA)"
+        NHS_BODY = "nhs_body", "NHS body"
+        POLICE = "police", "Police"
+        FIRE_AND_RESCUE = "fire_and_rescue", "Fire and rescue"
+        SCHOOL_OR_COLLEGE = "school_or_college", "School or college"
+        UNIVERSITY = "university", "University"
+        HOUSING_ASSOCIATION = "housing_association", "Housing association"
+        CHARITY = "charity", "Charity"
+        SOCIAL_ENTERPRISE = "social_enterprise", "Social enterprise"
+        COOPERATIVE = "cooperative", "Co-operative or mutual"
+        PRIVATE_COMPANY = "private_company", "Private company"
+        OTHER = "other", "Other"
+
+    class Nation(models.TextChoices):
+        ENGLAND = "england", "England"
+        SCOTLAND = "scotland", "Scotland"
+        WALES = "wales", "Wales"
+        NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+
+    class Region(models.TextChoices):
+        NORTH_EAST = "north_east", "North East"
+        NORTH_WEST = "north_west", "North West"
+        YORKSHIRE = "yorkshire", "Yorkshire and The Humber"
+        EAST_MIDLANDS = "east_midlands", "East Midlands"
+        WEST_MIDLANDS = "west_midlands", "West Midlands"
+        EAST = "east", "East of England"
+        LONDON = "london", "London"
+        SOUTH_EAST = "south_east", "South East"
+        SOUTH_WEST = "south_west", "South West"
+        SCOTLAND = "scotland", "Scotland"
+        WALES = "wales", "Wales"
+        NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+
+    COUNCIL_KINDS = frozenset(
+        {
+            Kind.COUNTY_COUNCIL,
+            Kind.DISTRICT_COUNCIL,
+            Kind.UNITARY_AUTHORITY,
+            Kind.METROPOLITAN_BOROUGH,
+            Kind.LONDON_BOROUGH,
+            Kind.CITY_CORPORATION,
+            Kind.SCOTTISH_COUNCIL,
+            Kind.WELSH_COUNCIL,
+            Kind.NI_COUNCIL,
+            Kind.COMBINED_AUTHORITY,
+            Kind.STRATEGIC_AUTHORITY,
+        }
+    )
+
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=80, blank=True)
+    slug = models.SlugField(max_length=220, unique=True)
+    sector = models.CharField(max_length=20, choices=Sector.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    gss_code = models.CharField(
+        "GSS code",
+        max_length=9,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The nine-character ONS code, for example E08000035. Leave blank if it has none.",
+    )
+    nation = models.CharField(max_length=20, choices=Nation.choices, blank=True)
+    region = models.CharField(max_length=20, choices=Region.choices, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+    successors = models.ManyToManyField(
+        "self", symmetrical=False, related_name="predecessors", blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        help_text="Set when this record was a duplicate merged into another.",
+    )
+    # Where a row came from in the public data we load (for example "la:LDS"), so that loading
+    # again updates it in place. Empty for organisations added by hand.
+    source_ref = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    search_name = models.CharField(max_length=220, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="organisation_not_merged_into_self",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True) | models.Q(active=False),
+                name="organisation_merged_is_inactive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sector", "kind"]),
+            models.Index(fields=["nation", "region"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = normalise_name(self.name)
+        if self.gss_code == "":
+            self.gss_code = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("partners:detail", args=[self.pk])
+
+    @property
+    def is_council(self):
+        return self.kind in self.COUNCIL_KINDS
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+
+class Membership(models.Model):
+    """A user acting for an organisation, as an officer or a manager."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Officer"
+        MANAGER = "manager", "Manager"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OFFICER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_one_per_user_and_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} of {self.organisation}"
+
+    @property
+    def is_manager(self):
+        return self.role == self.Role.MANAGER
+
+
+class HistoryEntry(models.Model):
+    """One recorded change: who, when, what, before → after.
+
+    `owner` is the record whose History page shows the entry (an organisation, a user, an
+    initiative, a claim); `subject` names what changed inside it (a partnership, a target…)."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    owner_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=60)
+    subject = models.CharField(max_length=250, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "history entries"
+        indexes = [
+            models.Index(
+                fields=["owner_type", "owner_id", "-at", "-id"], name="history_owner_recent"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"

@@ -1,0 +1,95 @@
+"""Fixtures every test may use: the people of DESIGN.md §3, real services, page checks."""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from tests import factories, services
+
+pytest_plugins = ["tests.fixtures_celery", "tests.fixtures_browser"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if services.missing:
+        terminalreporter.section("SERVICES MISSING", sep="!", red=True, bold=True)
+        for service in sorted(services.missing):
+            terminalreporter.line(
+                f"{service} was not available: the tests that need it were SKIPPED. "
+                "Start it (see README) or run with REQUIRE_SERVICES=1 to make this an error.",
+                red=True,
+            )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static_files():
+    """Tests run with production settings, whose static storage serves hashed file names from
+    the manifest that collectstatic writes."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def postgres(db):
+    services.need_postgres()
+
+
+@pytest.fixture
+def password():
+    return factories.PASSWORD
+
+
+@pytest.fixture
+def council(db):
+    return factories.OrganisationFactory(name="Leeds City Council", kind="metropolitan_borough")
+
+
+@pytest.fixture
+def partner_council(db):
+    return factories.OrganisationFactory(name="Bradford Council", kind="metropolitan_borough")
+
+
+@pytest.fixture
+def other_council(db):
+    return factories.OrganisationFactory(name="Cornwall Council", kind="unitary_authority")
+
+
+@pytest.fixture
+def officer(council):
+    return factories.UserFactory(full_name="Olive Officer", member_of=[(council, "officer")])
+
+
+@pytest.fixture
+def manager(council):
+    return factories.UserFactory(full_name="Mona Manager", member_of=[(council, "manager")])
+
+
+@pytest.fixture
+def partner_officer(partner_council):
+    return factories.UserFactory(full_name="Pat Partner", member_of=[(partner_council, "officer")])
+
+
+@pytest.fixture
+def outsider(other_council):
+    return factories.UserFactory(full_name="Oscar Outsider", member_of=[(other_council, "officer")])
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.UserFactory(full_name="Ada Admin", is_staff=True)
+
+
+@pytest.fixture
+def as_user(client):
+    """Sign the test client in as a user: as_user(officer)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

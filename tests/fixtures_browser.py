@@ -1,0 +1,135 @@
+"""Headless Chromium (Debian's) through pytest-playwright, with checks every page must pass:
+axe-core finds no WCAG 2.2 AA violation and the browser reports no CSP violation."""
+
+import json
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests import services
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Records CSP violations in the page itself (init scripts are not subject to the page's CSP).
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
+});
+window.__htmxSettled = 0;
+document.addEventListener('htmx:afterSettle', () => { window.__htmxSettled += 1; });
+"""
+
+axe = Axe()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    services.need_chromium()
+    return {
+        **browser_type_launch_args,
+        "executable_path": services.CHROMIUM,
+        "args": CHROMIUM_FLAGS,
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+class Checked:
+    """A Playwright page whose every visit is checked for accessibility and CSP."""
+
+    def __init__(self, page, base_url, javascript=True, axe_page=None):
+        self.page = page
+        # With JavaScript off, axe cannot run in the page itself: the same HTML is shown again
+        # in a second page, with the same styles and our scripts blocked, and checked there.
+        self.axe_page = axe_page or page
+        self.base_url = base_url
+        self.javascript = javascript
+        self.console_csp = []
+        self.checked = []
+        page.set_default_timeout(15_000)
+        page.on("console", self._on_console)
+        if javascript:
+            page.add_init_script(CSP_RECORDER)
+
+    def _on_console(self, message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.console_csp.append(message.text)
+
+    def url(self, path):
+        return self.base_url + path
+
+    def goto(self, path):
+        response = self.page.goto(self.url(path))
+        self.check(f"GET {path}")
+        return response
+
+    def check(self, where=None):
+        """Run axe-core and the CSP checks on the page as it is now (after a load or a swap)."""
+        where = where or self.page.url
+        self.checked.append(where)
+        self.page.wait_for_load_state("load")
+        assert not self.console_csp, f"CSP violation on {where}: {self.console_csp}"
+        if self.javascript:
+            recorded = self.page.evaluate("window.__cspViolations || []")
+            assert not recorded, f"CSP violation on {where}: {recorded}"
+        if not self.javascript:
+            self._show_in_axe_page()
+        results = axe.run(self.axe_page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        violations = results.response["violations"]
+        assert not violations, f"axe-core violations on {where}:\n" + json.dumps(
+            [
+                {"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"][:3]]}
+                for v in violations
+            ],
+            indent=1,
+        )
+
+    def _show_in_axe_page(self):
+        html, url = self.page.content(), self.page.url
+        self.axe_page.unroute("**/*")
+
+        def serve(route):
+            if route.request.url == url:
+                route.fulfill(body=html, content_type="text/html; charset=utf-8")
+            elif route.request.resource_type == "script":
+                route.abort()
+            else:
+                route.continue_()
+
+        self.axe_page.route("**/*", serve)
+        self.axe_page.goto(url)
+
+    def after_swap(self, action, where):
+        """Do something that makes htmx swap content in, wait until htmx has settled it, then
+        check the page as it now stands."""
+        settled = self.page.evaluate("window.__htmxSettled")
+        action()
+        self.page.wait_for_function(f"window.__htmxSettled > {settled}")
+        self.check(where)
+
+
+@pytest.fixture
+def checked_page(page, live_server):
+    return Checked(page, live_server.url)
+
+
+@pytest.fixture
+def checked_page_without_js(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    axe_context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    yield Checked(page, live_server.url, javascript=False, axe_page=axe_context.new_page())
+    axe_context.close()
+    context.close()

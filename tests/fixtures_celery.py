@@ -1,0 +1,26 @@
+"""A real Celery worker through real Redis, in this process, sharing the test database.
+
+Tests that use it mark themselves `django_db(transaction=True)`: work queued on commit never
+fires inside a test that is rolled back."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from collaborate.celery import app as celery_app
+from tests import services
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    services.need_redis()
+    assert not celery_app.conf.task_always_eager, "Celery must not be eager with real Redis"
+    celery_app.control.purge()
+    with start_worker(
+        celery_app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker
