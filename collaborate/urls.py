@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from collaborate import views
 from partners.forms import SignInForm
@@ -23,5 +23,6 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("partners/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -116,7 +116,13 @@ class Checked:
         check the page as it now stands."""
         settled = self.page.evaluate("window.__htmxSettled")
         action()
-        self.page.wait_for_function(f"window.__htmxSettled > {settled}")
+        # Poll from outside the page: wait_for_function would need eval, which our CSP forbids.
+        for _ in range(300):
+            if self.page.evaluate("window.__htmxSettled") > settled:
+                break
+            self.page.wait_for_timeout(50)
+        else:
+            raise AssertionError(f"htmx did not swap anything in: {where}")
         self.check(where)
 
 

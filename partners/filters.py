@@ -1,0 +1,80 @@
+"""The organisation directory's search, filters and sort, all kept in the URL."""
+
+import django_filters
+from django import forms
+
+from partners import selectors
+from partners.models import Organisation
+
+ACTIVE_CHOICES = [("yes", "Active"), ("no", "Inactive"), ("all", "Active and inactive")]
+SORT_CHOICES = [
+    ("name", "Name (A to Z)"),
+    ("-name", "Name (Z to A)"),
+    ("kind", "Kind"),
+    ("region", "Region"),
+    ("-updated", "Recently changed"),
+]
+SORT_ORDER = {
+    "name": ["name", "pk"],
+    "-name": ["-name", "-pk"],
+    "kind": ["kind", "name", "pk"],
+    "region": ["region", "name", "pk"],
+    "-updated": ["-updated_at", "-pk"],
+}
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search by name",
+        method="search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    sector = django_filters.ChoiceFilter(
+        choices=Organisation.Sector.choices, empty_label="Any sector"
+    )
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, empty_label="Any kind")
+    nation = django_filters.ChoiceFilter(
+        choices=Organisation.Nation.choices, empty_label="Any nation"
+    )
+    region = django_filters.ChoiceFilter(
+        choices=Organisation.Region.choices, empty_label="Any region"
+    )
+    active = django_filters.ChoiceFilter(
+        label="Status", choices=ACTIVE_CHOICES, empty_label=None, method="filter_active"
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=SORT_CHOICES, empty_label="Best match", method="sort_by"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "sector", "kind", "nation", "region", "active", "sort"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Active organisations unless the person asks otherwise.
+        data = data.copy() if data is not None else None
+        if data is not None and not data.get("active"):
+            data["active"] = "yes"
+        super().__init__(data, *args, **kwargs)
+
+    def search(self, queryset, name, value):
+        return selectors.organisations_search(queryset, value)
+
+    def filter_active(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(active=True)
+        if value == "no":
+            return queryset.filter(active=False)
+        return queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORT_ORDER[value])
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        searching = bool(self.form.cleaned_data.get("q", "").strip())
+        if not self.form.cleaned_data.get("sort") and not searching:
+            queryset = queryset.order_by("name", "pk")
+        return queryset

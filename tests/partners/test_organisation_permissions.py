@@ -1,0 +1,119 @@
+"""Who may do what with organisations (DESIGN.md §3), through the views and the services:
+anonymous, officer, manager, admin; each allowed and refused."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from partners import services
+from partners.models import HistoryEntry, Organisation
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "name": "Aire Valley Community Trust",
+    "short_name": "",
+    "sector": "social",
+    "kind": "charity",
+    "gss_code": "",
+    "nation": "england",
+    "region": "yorkshire",
+    "website": "https://aire.example.org",
+}
+
+
+@pytest.fixture
+def people(officer, manager, admin_user):
+    return {"officer": officer, "manager": manager, "admin": admin_user}
+
+
+@pytest.mark.parametrize("who", ["officer", "manager", "admin"])
+def test_every_signed_in_user_reads_the_directory_and_an_organisation(client, people, council, who):
+    client.force_login(people[who])
+    assert client.get(reverse("partners:list")).status_code == 200
+    assert client.get(reverse("partners:detail", args=[council.pk])).status_code == 200
+    assert client.get(reverse("partners:csv")).status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, council):
+    for url in [
+        reverse("partners:list"),
+        reverse("partners:detail", args=[council.pk]),
+        reverse("partners:create"),
+        reverse("partners:csv"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    response = client.post(reverse("partners:create"), VALID)
+    assert response.status_code == 302
+    assert not Organisation.objects.filter(name=VALID["name"]).exists()
+
+
+def admin_pages(council, other):
+    """(url, answers POST) for every admin page."""
+    return [
+        (reverse("partners:create"), True),
+        (reverse("partners:edit", args=[council.pk]), True),
+        (reverse("partners:set_active", args=[council.pk]), True),
+        (reverse("partners:merge", args=[council.pk]), False),
+        (reverse("partners:merge_confirm", args=[council.pk, other.pk]), True),
+        (reverse("partners:history", args=[council.pk]), False),
+    ]
+
+
+@pytest.mark.parametrize("who", ["officer", "manager"])
+def test_officers_and_managers_get_403_from_admin_pages_and_nothing_is_written(
+    client, people, council, other_council, who
+):
+    client.force_login(people[who])
+    history_before = HistoryEntry.objects.count()
+    for url, writes in admin_pages(council, other_council):
+        assert client.get(url).status_code == 403, url
+        if writes:
+            assert client.post(url, {**VALID, "version": council.version}).status_code == 403, url
+    council.refresh_from_db()
+    other_council.refresh_from_db()
+    assert council.name == "Leeds City Council" and council.active
+    assert other_council.active and other_council.merged_into is None
+    assert not Organisation.objects.filter(name=VALID["name"]).exists()
+    assert HistoryEntry.objects.count() == history_before
+
+
+def test_admins_open_every_admin_page(client, admin_user, council, other_council):
+    client.force_login(admin_user)
+    for url, _ in admin_pages(council, other_council):
+        assert client.get(url).status_code == 200, url
+
+
+def test_members_are_shown_to_admins_and_the_organisations_managers_only(
+    client, people, council, officer, outsider
+):
+    url = reverse("partners:detail", args=[council.pk])
+    for who, sees in [("admin", True), ("manager", True), ("officer", False)]:
+        client.force_login(people[who])
+        assert (officer.email in client.get(url).content.decode()) is sees, who
+    client.force_login(outsider)
+    assert officer.email not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("who", ["officer", "manager"])
+def test_services_refuse_non_admins(people, council, other_council, who):
+    user = people[who]
+    with pytest.raises(PermissionDenied):
+        services.organisation_create(actor=user, **VALID)
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(actor=user, organisation=council, name="Renamed")
+    with pytest.raises(PermissionDenied):
+        services.organisation_set_active(actor=user, organisation=council, active=False)
+    with pytest.raises(PermissionDenied):
+        services.organisation_merge(actor=user, duplicate=other_council, survivor=council)
+    assert Organisation.objects.filter(active=True).count() == 2
+
+
+def test_services_allow_admins(admin_user, council, other_council):
+    created = services.organisation_create(actor=admin_user, **VALID)
+    services.organisation_update(actor=admin_user, organisation=created, short_name="Aire Trust")
+    services.organisation_set_active(actor=admin_user, organisation=created, active=False)
+    services.organisation_merge(actor=admin_user, duplicate=other_council, survivor=council)
+    created.refresh_from_db()
+    assert created.short_name == "Aire Trust" and not created.active
