@@ -2,9 +2,10 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from partners import selectors
-from partners.models import Organisation
+from partners.models import Membership, Organisation, User
 
 ACTIVE_CHOICES = [("yes", "Active"), ("no", "Inactive"), ("all", "Active and inactive")]
 SORT_CHOICES = [
@@ -78,3 +79,66 @@ class OrganisationFilterSet(django_filters.FilterSet):
         if not self.form.cleaned_data.get("sort") and not searching:
             queryset = queryset.order_by("name", "pk")
         return queryset
+
+
+USER_STATUS_CHOICES = [
+    ("active", "Active"),
+    ("invited", "Invited, not yet signed in"),
+    ("deactivated", "Deactivated"),
+]
+
+
+class UserFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search by name or email",
+        method="search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    # Organisation and role apply to the same membership: see filter_queryset.
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(), empty_label="Any organisation", method="later"
+    )
+    role = django_filters.ChoiceFilter(
+        choices=Membership.Role.choices, empty_label="Any role", method="later"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=USER_STATUS_CHOICES, method="filter_status", empty_label="Any status"
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "organisation", "role", "status"]
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["organisation"].queryset = organisations
+        self.form.fields["organisation"].queryset = organisations
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == "deactivated":
+            return queryset.filter(is_active=False)
+        invited = Q(invitation__isnull=False, invitation__accepted_at__isnull=True)
+        if value == "invited":
+            return queryset.filter(invited, is_active=True)
+        return queryset.filter(is_active=True).exclude(invited)
+
+    def later(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        membership = {}
+        if organisation := self.form.cleaned_data.get("organisation"):
+            membership["memberships__organisation"] = organisation
+        if role := self.form.cleaned_data.get("role"):
+            membership["memberships__role"] = role
+        if membership:
+            queryset = queryset.filter(**membership)
+        # A filter across memberships can repeat a person; each appears once, by name.
+        return queryset.distinct().order_by("full_name", "email", "pk")

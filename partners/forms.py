@@ -3,10 +3,12 @@
 import re
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.forms.models import model_to_dict
+from django.template.loader import render_to_string
 
-from partners.models import Organisation
+from partners import tasks
+from partners.models import Membership, Organisation
 
 GSS_CODE = re.compile(r"[EWSNK]\d{8}")
 
@@ -94,3 +96,118 @@ class OrganisationForm(forms.ModelForm):
 
 class MergeSearchForm(forms.Form):
     q = forms.CharField(label="Name of the duplicate organisation", max_length=200)
+
+
+class InviteForm(forms.Form):
+    """Invite someone by email into an organisation. The organisations and roles offered are
+    those the inviting person may use; anything else posted is refused."""
+
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter the person's full name"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the right format, like name@example.gov.uk",
+        },
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={
+            "required": "Choose the organisation they will act for",
+            "invalid_choice": "You can only invite people into an organisation you manage",
+        },
+    )
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a role",
+            "invalid_choice": "Managers can invite officers only",
+        },
+    )
+    send = forms.BooleanField(
+        label="Send the invitation email now",
+        required=False,
+        initial=True,
+        help_text="Leave this unticked to create the account and send the invitation later.",
+    )
+
+    def __init__(self, *args, organisations, roles, can_defer=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["role"].choices = roles
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0][0]
+        if not can_defer:
+            del self.fields["send"]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class MembershipAddForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(active=True, merged_into__isnull=True),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Choose an organisation"},
+    )
+    role = forms.ChoiceField(choices=Membership.Role.choices, widget=forms.RadioSelect)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices, widget=forms.RadioSelect)
+
+
+class ActingForForm(forms.Form):
+    organisation = forms.TypedChoiceField(label="Acting for", coerce=int, choices=())
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [
+            (m.organisation_id, m.organisation.name) for m in memberships
+        ]
+        self.fields["organisation"].error_messages["invalid_choice"] = (
+            "Choose one of the organisations you are a member of"
+        )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password-reset form, with the email sent by a Celery worker after commit."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the right format, like name@example.gov.uk",
+        },
+    )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        tasks.email_send.delay_on_commit(to=to_email, subject=subject, body=body)
+
+
+def axes_username(request, credentials=None):
+    """The email address sign-in throttling counts failures against, in one case, so that
+    changing capitals does not earn more attempts."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    return (source.get("username") or "").strip().lower() or None

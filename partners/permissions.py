@@ -104,6 +104,31 @@ def can_act_for(user, organisation):
     return is_member_of(user, organisation)
 
 
+def organisations_user_may_invite_into(user):
+    """Ids of the organisations this user may invite people into (None: any, for admins)."""
+    return None if is_admin(user) else managed_organisation_ids(user)
+
+
+def can_view_user(viewer, person):
+    """Admins see everyone; a manager sees the members of the organisations they manage."""
+    if is_admin(viewer):
+        return True
+    managed = managed_organisation_ids(viewer)
+    return bool(managed) and person.memberships.filter(organisation_id__in=managed).exists()
+
+
+def can_resend_invitation(viewer, invitation):
+    return can_invite(viewer, invitation.organisation_id, invitation.role)
+
+
+def can_view_user_history(viewer, person):
+    return is_admin(viewer)
+
+
+def can_unlock_sign_ins(user):
+    return is_admin(user)
+
+
 # --- financial years, dashboards --------------------------------------------------------------
 
 
@@ -123,6 +148,23 @@ def can_view_all_organisations_dashboard(user):
 
 ACTING_FOR_SESSION_KEY = "acting_for"
 ACTING_CACHE = "_collaborate_acting_membership"
+MEMBERSHIPS_CACHE = "_collaborate_memberships"
+
+
+def memberships_for_acting(request):
+    """The signed-in user's memberships of active organisations, by organisation name (cached
+    for the request: the header's organisation switcher shows them)."""
+    if not hasattr(request, MEMBERSHIPS_CACHE):
+        user = request.user
+        memberships = []
+        if user.is_authenticated and roles_of(user):
+            memberships = list(
+                Membership.objects.filter(user=user, organisation__active=True)
+                .select_related("organisation")
+                .order_by("organisation__name")
+            )
+        setattr(request, MEMBERSHIPS_CACHE, memberships)
+    return getattr(request, MEMBERSHIPS_CACHE)
 
 
 def acting_membership(request):
@@ -131,16 +173,9 @@ def acting_membership(request):
     membership. Whatever the session holds, it is checked against the memberships."""
     if hasattr(request, ACTING_CACHE):
         return getattr(request, ACTING_CACHE)
-    user = request.user
-    membership = None
-    if user.is_authenticated and roles_of(user):
-        memberships = list(
-            Membership.objects.filter(user=user, organisation__active=True)
-            .select_related("organisation")
-            .order_by("organisation__name")
-        )
-        chosen = request.session.get(ACTING_FOR_SESSION_KEY)
-        membership = next((m for m in memberships if m.organisation_id == chosen), None)
-        membership = membership or (memberships[0] if memberships else None)
+    memberships = memberships_for_acting(request)
+    chosen = request.session.get(ACTING_FOR_SESSION_KEY) if memberships else None
+    membership = next((m for m in memberships if m.organisation_id == chosen), None)
+    membership = membership or (memberships[0] if memberships else None)
     setattr(request, ACTING_CACHE, membership)
     return membership

@@ -1,11 +1,13 @@
 """Reads about organisations and people that pages share, shaped for the page that shows them."""
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from partners import history, permissions
-from partners.models import Membership, Organisation, normalise_name
+from partners.models import Membership, Organisation, User, normalise_name
 
 
 def organisations_visible_to(user):
@@ -52,3 +54,42 @@ def organisation_relatives(organisation):
 
 def organisation_history(organisation):
     return history.history_of(organisation)
+
+
+def users_visible_to(viewer):
+    """People the /users/ page shows: everyone to admins; to a manager, the members of the
+    organisations they manage. Each with their memberships, fetched in one more query."""
+    if permissions.is_admin(viewer):
+        people = User.objects.all()
+    else:
+        managed = permissions.managed_organisation_ids(viewer)
+        if not managed:
+            return User.objects.none()
+        people = User.objects.filter(memberships__organisation_id__in=managed).distinct()
+    return people.select_related("invitation").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("organisation").order_by(
+                "organisation__name"
+            ),
+        )
+    )
+
+
+def memberships_shown_to(viewer, person):
+    """A person's memberships, as far as the viewer may see them."""
+    memberships = person.memberships.select_related("organisation").order_by("organisation__name")
+    if permissions.is_admin(viewer):
+        return memberships
+    return memberships.filter(organisation_id__in=permissions.managed_organisation_ids(viewer))
+
+
+def user_history(person):
+    return history.history_of(person)
+
+
+def locked_sign_ins():
+    """Sign-in attempts that have reached the failure limit and are still locked out."""
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).order_by("-attempt_time")

@@ -1,12 +1,26 @@
 """Celery tasks of the partners app: thin wrappers around one service call each."""
 
 from celery import shared_task
-from django.core.mail import EmailMessage
 
+from partners import mail
 from partners.retry import TRANSIENT_ERRORS
 
+RETRY = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
-@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=5)
+
+@shared_task(**RETRY)
 def email_send(*, to, subject, body):
-    """Send one plain-text email. Queued after commit by the services that need one."""
-    EmailMessage(subject=subject, body=body, to=[to]).send()
+    """Send an email rendered by the request that asked for it (password resets)."""
+    mail.email_deliver(to=to, subject=subject, body=body)
+
+
+@shared_task(**RETRY)
+def invitation_send(*, invitation_id):
+    from partners.services import users
+
+    users.invitation_email_send(invitation_id=invitation_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import views
+from partners.views import organisations as views
 
 app_name = "partners"
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from partners import services
 from partners.models import HistoryEntry, Organisation
+from partners.services import organisations as organisation_services
 
 pytestmark = pytest.mark.django_db
 
@@ -100,20 +100,30 @@ def test_members_are_shown_to_admins_and_the_organisations_managers_only(
 def test_services_refuse_non_admins(people, council, other_council, who):
     user = people[who]
     with pytest.raises(PermissionDenied):
-        services.organisation_create(actor=user, **VALID)
+        organisation_services.organisation_create(actor=user, **VALID)
     with pytest.raises(PermissionDenied):
-        services.organisation_update(actor=user, organisation=council, name="Renamed")
+        organisation_services.organisation_update(actor=user, organisation=council, name="Renamed")
     with pytest.raises(PermissionDenied):
-        services.organisation_set_active(actor=user, organisation=council, active=False)
+        organisation_services.organisation_set_active(
+            actor=user, organisation=council, active=False
+        )
     with pytest.raises(PermissionDenied):
-        services.organisation_merge(actor=user, duplicate=other_council, survivor=council)
+        organisation_services.organisation_merge(
+            actor=user, duplicate=other_council, survivor=council
+        )
     assert Organisation.objects.filter(active=True).count() == 2
 
 
 def test_services_allow_admins(admin_user, council, other_council):
-    created = services.organisation_create(actor=admin_user, **VALID)
-    services.organisation_update(actor=admin_user, organisation=created, short_name="Aire Trust")
-    services.organisation_set_active(actor=admin_user, organisation=created, active=False)
-    services.organisation_merge(actor=admin_user, duplicate=other_council, survivor=council)
+    created = organisation_services.organisation_create(actor=admin_user, **VALID)
+    organisation_services.organisation_update(
+        actor=admin_user, organisation=created, short_name="Aire Trust"
+    )
+    organisation_services.organisation_set_active(
+        actor=admin_user, organisation=created, active=False
+    )
+    organisation_services.organisation_merge(
+        actor=admin_user, duplicate=other_council, survivor=council
+    )
     created.refresh_from_db()
     assert created.short_name == "Aire Trust" and not created.active

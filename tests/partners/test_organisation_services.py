@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from partners import services
 from partners.history import history_of
 from partners.models import Membership, Organisation
+from partners.services import organisations as organisation_services
 from partners.signals import organisation_merged
 from tests import factories
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_records_history_with_every_value(admin_user):
-    organisation = services.organisation_create(
+    organisation = organisation_services.organisation_create(
         actor=admin_user,
         name="Northern Digital Co-operative",
         sector="social",
@@ -31,10 +31,10 @@ def test_create_records_history_with_every_value(admin_user):
 
 
 def test_same_name_gets_a_distinct_slug(admin_user):
-    first = services.organisation_create(
+    first = organisation_services.organisation_create(
         actor=admin_user, name="Age UK", sector="social", kind="charity"
     )
-    second = services.organisation_create(
+    second = organisation_services.organisation_create(
         actor=admin_user, name="Age UK", sector="social", kind="charity"
     )
     assert (first.slug, second.slug) == ("age-uk", "age-uk-2")
@@ -42,7 +42,7 @@ def test_same_name_gets_a_distinct_slug(admin_user):
 
 def test_a_blank_name_or_invalid_website_is_refused_and_nothing_written(admin_user):
     with pytest.raises(ValidationError) as error:
-        services.organisation_create(
+        organisation_services.organisation_create(
             actor=admin_user, name="", sector="social", kind="charity", website="not a url"
         )
     assert {"name", "website"} <= set(error.value.message_dict)
@@ -57,7 +57,9 @@ def test_the_database_refuses_a_duplicate_gss_code(council):
 
 
 def test_update_records_before_and_after_and_bumps_the_version(admin_user, council):
-    services.organisation_update(actor=admin_user, organisation=council, short_name="Leeds")
+    organisation_services.organisation_update(
+        actor=admin_user, organisation=council, short_name="Leeds"
+    )
     council.refresh_from_db()
     assert council.version == 2
     entry = history_of(council).get()
@@ -65,11 +67,11 @@ def test_update_records_before_and_after_and_bumps_the_version(admin_user, counc
 
 
 def test_an_update_made_on_an_older_version_is_refused_not_lost(admin_user, council):
-    services.organisation_update(
+    organisation_services.organisation_update(
         actor=admin_user, organisation=council, expected_version=1, short_name="Leeds"
     )
-    with pytest.raises(services.EditConflict):
-        services.organisation_update(
+    with pytest.raises(organisation_services.EditConflict):
+        organisation_services.organisation_update(
             actor=admin_user, organisation=council, expected_version=1, short_name="LCC"
         )
     council.refresh_from_db()
@@ -77,7 +79,9 @@ def test_an_update_made_on_an_older_version_is_refused_not_lost(admin_user, coun
 
 
 def test_deactivate_keeps_the_record_and_says_so_in_history(admin_user, council):
-    services.organisation_set_active(actor=admin_user, organisation=council, active=False)
+    organisation_services.organisation_set_active(
+        actor=admin_user, organisation=council, active=False
+    )
     council.refresh_from_db()
     assert not council.active
     assert history_of(council).first().action == "Deactivated"
@@ -96,7 +100,9 @@ def test_merge_moves_every_membership_keeping_the_higher_role(admin_user, counci
     in_both_higher_in_survivor = factories.UserFactory(
         member_of=[(council, "manager"), (duplicate, "officer")]
     )
-    services.organisation_merge(actor=admin_user, duplicate=duplicate, survivor=council)
+    organisation_services.organisation_merge(
+        actor=admin_user, duplicate=duplicate, survivor=council
+    )
 
     roles = dict(Membership.objects.filter(organisation=council).values_list("user_id", "role"))
     assert roles == {
@@ -104,7 +110,7 @@ def test_merge_moves_every_membership_keeping_the_higher_role(admin_user, counci
         in_both_higher_in_duplicate.pk: "manager",
         in_both_higher_in_survivor.pk: "manager",
     }
-    assert services.merge_impact(duplicate) == []
+    assert organisation_services.merge_impact(duplicate) == []
     duplicate.refresh_from_db()
     assert not duplicate.active and duplicate.merged_into == council
     assert history_of(council).first().action == "Merged a duplicate into this organisation"
@@ -119,17 +125,19 @@ def test_merge_moves_successor_links_and_earlier_merges(admin_user, council, dup
     )
     old.successors.add(duplicate)
     duplicate.successors.add(newer)
-    assert {i.label for i in services.merge_impact(duplicate)} == {
+    assert {i.label for i in organisation_services.merge_impact(duplicate)} == {
         "successor links",
         "predecessor links",
         "organisations merged into it earlier",
     }
-    services.organisation_merge(actor=admin_user, duplicate=duplicate, survivor=council)
+    organisation_services.organisation_merge(
+        actor=admin_user, duplicate=duplicate, survivor=council
+    )
     assert list(old.successors.all()) == [council]
     assert list(council.successors.all()) == [newer]
     earlier.refresh_from_db()
     assert earlier.merged_into == council
-    assert services.merge_impact(duplicate) == []
+    assert organisation_services.merge_impact(duplicate) == []
 
 
 @pytest.mark.parametrize(
@@ -140,20 +148,30 @@ def test_merge_refuses_itself_and_an_organisation_already_merged(
     admin_user, council, duplicate, case, message
 ):
     if case == "merged":
-        services.organisation_merge(actor=admin_user, duplicate=duplicate, survivor=council)
+        organisation_services.organisation_merge(
+            actor=admin_user, duplicate=duplicate, survivor=council
+        )
         target = factories.OrganisationFactory(name="Somewhere else")
         with pytest.raises(ValidationError, match=message):
-            services.organisation_merge(actor=admin_user, duplicate=duplicate, survivor=target)
+            organisation_services.organisation_merge(
+                actor=admin_user, duplicate=duplicate, survivor=target
+            )
     else:
         with pytest.raises(ValidationError, match=message):
-            services.organisation_merge(actor=admin_user, duplicate=council, survivor=council)
+            organisation_services.organisation_merge(
+                actor=admin_user, duplicate=council, survivor=council
+            )
 
 
 def test_merge_into_an_organisation_that_was_merged_away_is_refused(admin_user, council, duplicate):
-    services.organisation_merge(actor=admin_user, duplicate=duplicate, survivor=council)
+    organisation_services.organisation_merge(
+        actor=admin_user, duplicate=duplicate, survivor=council
+    )
     other = factories.OrganisationFactory(name="Another")
     with pytest.raises(ValidationError, match="was itself merged"):
-        services.organisation_merge(actor=admin_user, duplicate=other, survivor=duplicate)
+        organisation_services.organisation_merge(
+            actor=admin_user, duplicate=other, survivor=duplicate
+        )
 
 
 def test_the_merged_signal_runs_inside_the_merge_transaction(admin_user, council, duplicate):
@@ -166,7 +184,9 @@ def test_the_merged_signal_runs_inside_the_merge_transaction(admin_user, council
 
     organisation_merged.connect(receiver)
     try:
-        services.organisation_merge(actor=admin_user, duplicate=duplicate, survivor=council)
+        organisation_services.organisation_merge(
+            actor=admin_user, duplicate=duplicate, survivor=council
+        )
     finally:
         organisation_merged.disconnect(receiver)
     assert seen == [True]
@@ -181,7 +201,9 @@ def test_a_failing_receiver_rolls_the_whole_merge_back(admin_user, council, dupl
     organisation_merged.connect(failing)
     try:
         with pytest.raises(RuntimeError):
-            services.organisation_merge(actor=admin_user, duplicate=duplicate, survivor=council)
+            organisation_services.organisation_merge(
+                actor=admin_user, duplicate=duplicate, survivor=council
+            )
     finally:
         organisation_merged.disconnect(failing)
     duplicate.refresh_from_db()

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from partners import services
 from partners.models import HistoryEntry, Organisation, normalise_name
+from partners.services import organisations as organisation_services
 from tests import factories
 from tests.pages import assert_strict_page, text_of
 
@@ -155,7 +155,9 @@ def test_an_edit_over_someone_elses_change_is_refused_and_shows_the_current_valu
 ):
     client = as_user(admin_user)
     form_version = council.version
-    services.organisation_update(actor=admin_user, organisation=council, short_name="Leeds")
+    organisation_services.organisation_update(
+        actor=admin_user, organisation=council, short_name="Leeds"
+    )
     response = client.post(
         reverse("partners:edit", args=[council.pk]),
         {

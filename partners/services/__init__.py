@@ -1,0 +1,1 @@
+"""Every write in the partners app, one module per kind of record."""

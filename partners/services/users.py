@@ -1,0 +1,266 @@
+"""Every write to people and their memberships: invitations, roles, deactivation."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from partners import history, mail, permissions, tasks, tokens
+from partners.models import Invitation, Membership, Organisation, User
+
+
+def _email_free(email):
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        raise ValidationError(
+            {"email": "Someone already has an account with this email address"}, code="email_taken"
+        )
+
+
+def _membership_history(*, actor, membership, action, before_role="", after_role=""):
+    history.history_record(
+        actor=actor,
+        owner=membership.user,
+        action=action,
+        subject=membership.organisation.name,
+        changes=[{"field": "Role", "before": before_role, "after": after_role}],
+    )
+
+
+@transaction.atomic
+def user_invite(*, actor, email, full_name, organisation, role, send=True):
+    """Create an account for someone, a member of `organisation` with `role`, who sets their own
+    password from an emailed link. Admins invite anyone anywhere; managers invite officers into
+    the organisations they manage."""
+    if not permissions.can_invite(actor, organisation, role):
+        if permissions.is_manager_of(actor, organisation):
+            message = "Managers can invite officers only. Ask an administrator to add a manager."
+        else:
+            message = "You can only invite people into an organisation you manage."
+        raise ValidationError(message, code="not_allowed")
+    if not organisation.active:
+        raise ValidationError(f"{organisation.name} is inactive: nobody can join it.")
+    _email_free(email)
+    user = User.objects.create_user(email.strip().lower(), None, full_name=full_name.strip())
+    membership = Membership.objects.create(
+        user=user, organisation=organisation, role=role, created_by=actor
+    )
+    invitation = Invitation.objects.create(
+        user=user, organisation=organisation, role=role, invited_by=actor
+    )
+    history.history_record(
+        actor=actor,
+        owner=user,
+        action="Invited",
+        subject=organisation.name,
+        changes=[
+            {"field": "Email address", "before": "", "after": user.email},
+            {"field": "Name", "before": "", "after": user.full_name},
+        ],
+    )
+    _membership_history(
+        actor=actor,
+        membership=membership,
+        action="Membership added",
+        after_role=membership.get_role_display(),
+    )
+    if send:
+        _invitation_queue(invitation)
+    return invitation
+
+
+def _invitation_queue(invitation):
+    invitation.last_sent_at = timezone.now()
+    invitation.times_sent += 1
+    invitation.save(update_fields=["last_sent_at", "times_sent"])
+    tasks.invitation_send.delay_on_commit(invitation_id=invitation.pk)
+
+
+@transaction.atomic
+def invitation_resend(*, actor, invitation):
+    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+    permissions.require(permissions.can_resend_invitation(actor, invitation))
+    if invitation.accepted:
+        raise ValidationError(
+            f"{invitation.user} has already accepted the invitation and can sign in.",
+            code="accepted",
+        )
+    if not invitation.user.is_active:
+        raise ValidationError("This account is deactivated: reactivate it first.")
+    _invitation_queue(invitation)
+    history.history_record(actor=actor, owner=invitation.user, action="Invitation sent again")
+    return invitation
+
+
+def invitation_link(invitation):
+    """The address of the page where the invited person sets their password."""
+    path = reverse(
+        "accounts:invitation",
+        args=[
+            tokens.user_reference(invitation.user),
+            tokens.invitation_tokens.make_token(invitation.user),
+        ],
+    )
+    return settings.SITE_URL + path
+
+
+def invitation_email_send(*, invitation_id):
+    """Build the invitation email (with a fresh link) and send it. Run by the worker."""
+    invitation = (
+        Invitation.objects.select_related("user", "organisation", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if invitation is None:
+        return  # accepted, or deactivated, since it was queued: nothing to send
+    context = {
+        "invitation": invitation,
+        "link": invitation_link(invitation),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    mail.email_deliver(
+        to=invitation.user.email,
+        subject=f"You are invited to Collaborate for {invitation.organisation.name}",
+        body=render_to_string("emails/invitation.txt", context),
+    )
+
+
+def invitation_for_link(reference, token):
+    """The open invitation a link stands for, or why the link cannot be used."""
+    user = User.objects.filter(pk=tokens.user_pk_from(reference)).first()
+    invitation = Invitation.objects.filter(user=user).select_related("organisation").first()
+    if user is None or invitation is None or not user.is_active:
+        return (
+            None,
+            "This link is not valid. Check that you copied the whole address from the email.",
+        )
+    if invitation.accepted:
+        return (
+            None,
+            "This invitation has already been used. Sign in with your email address and password.",
+        )
+    if not tokens.invitation_tokens.check_token(user, token):
+        return None, (
+            "This invitation link has expired. Ask the person who invited you, or an "
+            "administrator, to send it again."
+        )
+    return invitation, None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation, token, password):
+    """Set the invited person's password; the link is spent from then on."""
+    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+    user = invitation.user
+    if invitation.accepted or not tokens.invitation_tokens.check_token(user, token):
+        raise ValidationError("This invitation has already been used or has expired.", code="spent")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    history.history_record(
+        actor=user, owner=user, action="Accepted the invitation and set a password"
+    )
+    return user
+
+
+@transaction.atomic
+def membership_add(*, actor, user, organisation, role):
+    permissions.require(permissions.can_manage_users(actor))
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise ValidationError(
+            {"organisation": f"{user} is already a member of {organisation.name}"}, code="duplicate"
+        )
+    membership = Membership.objects.create(
+        user=user, organisation=organisation, role=role, created_by=actor
+    )
+    _membership_history(
+        actor=actor,
+        membership=membership,
+        action="Membership added",
+        after_role=membership.get_role_display(),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, actor, membership, role):
+    permissions.require(permissions.can_manage_users(actor))
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "organisation")
+        .get(pk=membership.pk)
+    )
+    if membership.role == role:
+        return membership
+    before = membership.get_role_display()
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    _membership_history(
+        actor=actor,
+        membership=membership,
+        action="Role changed",
+        before_role=before,
+        after_role=membership.get_role_display(),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor, membership):
+    """End a membership: the person no longer acts for the organisation. Their history stays."""
+    permissions.require(permissions.can_manage_users(actor))
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "organisation")
+        .get(pk=membership.pk)
+    )
+    _membership_history(
+        actor=actor,
+        membership=membership,
+        action="Membership ended",
+        before_role=membership.get_role_display(),
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def user_set_active(*, actor, user, active):
+    """Deactivate (never delete) or reactivate an account."""
+    permissions.require(permissions.can_manage_users(actor))
+    if user.pk == actor.pk and not active:
+        raise ValidationError("You cannot deactivate your own account.", code="self")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    history.history_record(
+        actor=actor,
+        owner=user,
+        action="Reactivated" if active else "Deactivated",
+        changes=[
+            {
+                "field": "Active",
+                "before": "No" if active else "Yes",
+                "after": "Yes" if active else "No",
+            }
+        ],
+    )
+    return user
+
+
+def acting_for_choose(*, request, organisation_id):
+    """Act for another of one's organisations (kept in the session)."""
+    organisation = Organisation.objects.filter(pk=organisation_id, active=True).first()
+    if organisation is None or not permissions.can_act_for(request.user, organisation):
+        raise ValidationError(
+            {"organisation": "Choose one of the organisations you are a member of"}, code="forged"
+        )
+    request.session[permissions.ACTING_FOR_SESSION_KEY] = organisation.pk
+    for cache in (permissions.ACTING_CACHE, permissions.MEMBERSHIPS_CACHE):
+        if hasattr(request, cache):
+            delattr(request, cache)
+    return organisation

@@ -1,0 +1,271 @@
+"""Every write to organisations and memberships: permission checked, one transaction, history
+recorded."""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.text import slugify
+
+from partners import history, permissions
+from partners.models import Membership, Organisation
+from partners.signals import organisation_merged
+
+ORGANISATION_FIELDS = [
+    "name",
+    "short_name",
+    "sector",
+    "kind",
+    "gss_code",
+    "nation",
+    "region",
+    "website",
+]
+TRACKED_FIELDS = [*ORGANISATION_FIELDS, "active"]
+
+
+class EditConflict(ValidationError):
+    """The record changed since the person editing it loaded it."""
+
+
+def organisation_slug(name, *, exclude_pk=None):
+    """A slug from the name, made unique with a number when another organisation has it."""
+    base = slugify(name)[:200] or "organisation"
+    taken = set(
+        Organisation.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_create(*, actor, **fields):
+    permissions.require(permissions.can_manage_organisations(actor))
+    organisation = Organisation(**{name: fields.get(name, "") for name in ORGANISATION_FIELDS})
+    organisation.slug = organisation_slug(organisation.name)
+    organisation.full_clean()
+    organisation.save()
+    history.history_record(
+        actor=actor,
+        owner=organisation,
+        action="Created",
+        changes=history.changes_between({}, history.snapshot(organisation, TRACKED_FIELDS)),
+    )
+    return organisation
+
+
+def _locked(organisation, expected_version=None):
+    """The organisation's row, locked for this transaction; refuses an edit made on an older
+    version than the one stored (someone else saved meanwhile)."""
+    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(
+            "This organisation was changed by someone else while you were editing it. "
+            "The form now shows the current details: check them and make your changes again.",
+            code="conflict",
+        )
+    return current
+
+
+@transaction.atomic
+def organisation_update(*, actor, organisation, expected_version=None, **fields):
+    permissions.require(permissions.can_manage_organisations(actor))
+    current = _locked(organisation, expected_version)
+    before = history.snapshot(current, TRACKED_FIELDS)
+    for name in ORGANISATION_FIELDS:
+        if name in fields:
+            setattr(current, name, fields[name])
+    if current.name != organisation.name or "name" in fields:
+        current.slug = organisation_slug(current.name, exclude_pk=current.pk)
+    current.full_clean()
+    changes = history.changes_between(before, history.snapshot(current, TRACKED_FIELDS))
+    if changes:
+        current.version += 1
+        current.save()
+        history.history_record(actor=actor, owner=current, action="Updated", changes=changes)
+    return current
+
+
+@transaction.atomic
+def organisation_set_active(*, actor, organisation, active):
+    """Deactivate (never delete) or reactivate an organisation."""
+    permissions.require(permissions.can_manage_organisations(actor))
+    current = _locked(organisation)
+    if current.merged_into_id and active:
+        raise ValidationError(
+            "This organisation was merged into another and cannot be reactivated.", code="merged"
+        )
+    if current.active == active:
+        return current
+    before = history.snapshot(current, TRACKED_FIELDS)
+    current.active = active
+    current.version += 1
+    current.save(update_fields=["active", "version", "updated_at"])
+    history.history_record(
+        actor=actor,
+        owner=current,
+        action="Reactivated" if active else "Deactivated",
+        changes=history.changes_between(before, history.snapshot(current, TRACKED_FIELDS)),
+    )
+    return current
+
+
+@dataclass(frozen=True)
+class Impact:
+    """How many records of one kind point at an organisation."""
+
+    label: str
+    count: int
+
+
+def _references_to_organisations():
+    """(model, field) for every foreign key to Organisation in every installed app, through
+    tables included, found in the app registry so that apps above `partners` are counted and
+    checked without `partners` importing them."""
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is Organisation:
+                yield model, field
+
+
+def _label(model, field):
+    if model is Organisation.successors.through:
+        return "successor links" if field.name == "from_organisation" else "predecessor links"
+    if model is Organisation:
+        return "organisations merged into it earlier"
+    others = [
+        f for f in model._meta.concrete_fields if f.is_relation and f.related_model is Organisation
+    ]
+    label = str(model._meta.verbose_name_plural)
+    return f"{label} ({field.verbose_name})" if len(others) > 1 else label
+
+
+def merge_impact(duplicate):
+    """For every kind of record that points at `duplicate`, how many would move in a merge."""
+    impacts = []
+    for model, field in _references_to_organisations():
+        count = model._default_manager.filter(**{field.name: duplicate.pk}).count()
+        if count:
+            impacts.append(Impact(label=_label(model, field), count=count))
+    return impacts
+
+
+def _merge_memberships(*, actor, duplicate, survivor):
+    """Members of the duplicate become members of the survivor; someone in both keeps the
+    higher role. Each member's own history records it. Returns one line per member."""
+    moves = []
+    kept = {
+        m.user_id: m for m in Membership.objects.select_for_update().filter(organisation=survivor)
+    }
+    duplicate_members = (
+        Membership.objects.select_for_update().filter(organisation=duplicate).select_related("user")
+    )
+    for membership in duplicate_members:
+        existing = kept.get(membership.user_id)
+        if existing is None:
+            membership.organisation = survivor
+            membership.save(update_fields=["organisation"])
+            role = membership.get_role_display()
+            moves.append((membership.user, role, role))
+            continue
+        before = existing.get_role_display()
+        if membership.is_manager and not existing.is_manager:
+            existing.role = Membership.Role.MANAGER
+            existing.save(update_fields=["role"])
+        membership.delete()
+        moves.append((membership.user, before, existing.get_role_display()))
+    for user, before, after in moves:
+        history.history_record(
+            actor=actor,
+            owner=user,
+            action="Membership moved in a merge",
+            subject=f"{duplicate.name} → {survivor.name}",
+            changes=[
+                {"field": "Organisation", "before": duplicate.name, "after": survivor.name},
+                {"field": "Role", "before": before, "after": after},
+            ],
+        )
+    return [f"{user}: {after.lower()} of {survivor.name}" for user, _, after in moves]
+
+
+def _merge_links(*, duplicate, survivor):
+    """Successor links and earlier merges move to the survivor (never a link to itself)."""
+    links = Organisation.successors.through.objects
+    for link in links.filter(from_organisation=duplicate):
+        if link.to_organisation_id != survivor.pk:
+            survivor.successors.add(link.to_organisation_id)
+    for link in links.filter(to_organisation=duplicate):
+        if link.from_organisation_id != survivor.pk:
+            links.get_or_create(
+                from_organisation_id=link.from_organisation_id, to_organisation=survivor
+            )
+    links.filter(
+        models.Q(from_organisation=duplicate) | models.Q(to_organisation=duplicate)
+    ).delete()
+    Organisation.objects.filter(merged_into=duplicate).update(merged_into=survivor)
+
+
+def merge_refusal(duplicate, survivor):
+    """Why these two cannot be merged, or None."""
+    if duplicate.pk == survivor.pk:
+        return "An organisation cannot be merged into itself."
+    if survivor.merged_into_id:
+        return f"{survivor.name} was itself merged into another organisation: merge into that one."
+    if duplicate.merged_into_id:
+        return f"{duplicate.name} has already been merged into another organisation."
+    return None
+
+
+@transaction.atomic
+def organisation_merge(*, actor, duplicate, survivor):
+    """Merge a duplicate record into the organisation it duplicates: everything that points at
+    the duplicate moves to the survivor in this one transaction; the duplicate stays, inactive,
+    pointing at the survivor. Other apps move what they own in answer to the signal."""
+    permissions.require(permissions.can_manage_organisations(actor))
+    locked = {
+        o.pk: o
+        for o in Organisation.objects.select_for_update().filter(pk__in=[duplicate.pk, survivor.pk])
+    }
+    duplicate, survivor = locked[duplicate.pk], locked[survivor.pk]
+    if refusal := merge_refusal(duplicate, survivor):
+        raise ValidationError(refusal, code="merge")
+    moved = merge_impact(duplicate)
+    member_lines = _merge_memberships(actor=actor, duplicate=duplicate, survivor=survivor)
+    _merge_links(duplicate=duplicate, survivor=survivor)
+    duplicate.active = False
+    duplicate.merged_into = survivor
+    duplicate.version += 1
+    duplicate.save(update_fields=["active", "merged_into", "version", "updated_at"])
+    organisation_merged.send(
+        sender=Organisation, duplicate=duplicate, survivor=survivor, actor=actor
+    )
+    if left := merge_impact(duplicate):
+        # A relation that no receiver moves would leave records behind: refuse the whole merge.
+        raise RuntimeError(f"Merge left records pointing at the duplicate: {left}")
+    summary = [
+        {"field": f"{i.count} {i.label}", "before": duplicate.name, "after": survivor.name}
+        for i in moved
+    ]
+    reason = "\n".join(member_lines)
+    history.history_record(
+        actor=actor,
+        owner=survivor,
+        action="Merged a duplicate into this organisation",
+        subject=f"{duplicate.name} (#{duplicate.pk})",
+        changes=summary,
+        reason=reason,
+    )
+    history.history_record(
+        actor=actor,
+        owner=duplicate,
+        action="Merged into another organisation",
+        subject=f"{survivor.name} (#{survivor.pk})",
+        changes=summary,
+        reason=reason,
+    )
+    return survivor

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from partners.views import users as views
+
+app_name = "users"
+
+urlpatterns = [
+    path("", views.user_list, name="list"),
+    path("invite/", views.user_invite, name="invite"),
+    path("locked/", views.locked_sign_ins, name="locked"),
+    path("<int:pk>/", views.user_detail, name="detail"),
+    path("<int:pk>/active/", views.user_set_active, name="set_active"),
+    path("<int:pk>/resend/", views.invitation_resend, name="resend"),
+    path("<int:pk>/memberships/", views.membership_add, name="membership_add"),
+    path("memberships/<int:pk>/", views.membership_change, name="membership_change"),
+]

@@ -1,0 +1,224 @@
+"""Pages for the organisation directory and for admins managing organisations."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from partners import exports, filters, permissions, selectors
+from partners.forms import MergeSearchForm, OrganisationForm
+from partners.models import Organisation
+from partners.services import organisations as organisation_services
+from partners.views.common import partial, render_form
+
+PAGE_SIZE = 25
+
+
+def _admin_only(request):
+    if not permissions.can_manage_organisations(request.user):
+        raise PermissionDenied
+
+
+def _visible_organisation(request, pk):
+    return get_object_or_404(selectors.organisations_visible_to(request.user), pk=pk)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def organisation_list(request):
+    filterset = filters.OrganisationFilterSet(
+        request.GET, queryset=selectors.organisations_visible_to(request.user)
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = partial(request, "partners/organisation_list.html", "results")
+    return render(
+        request,
+        template,
+        {
+            "filterset": filterset,
+            "page": page,
+            "can_manage": permissions.can_manage_organisations(request.user),
+        },
+    )
+
+
+@require_GET
+def organisation_csv(request):
+    filterset = filters.OrganisationFilterSet(
+        request.GET, queryset=selectors.organisations_visible_to(request.user)
+    )
+    rows = (
+        (
+            o.name,
+            o.short_name,
+            o.get_sector_display(),
+            o.get_kind_display(),
+            o.gss_code,
+            o.get_nation_display(),
+            o.get_region_display(),
+            o.website,
+            o.active,
+        )
+        for o in filterset.qs.iterator(chunk_size=500)
+    )
+    header = [
+        "Name",
+        "Short name",
+        "Sector",
+        "Kind",
+        "GSS code",
+        "Nation",
+        "Region",
+        "Website",
+        "Active",
+    ]
+    return exports.csv_response("organisations.csv", header, rows)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    _admin_only(request)
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        organisation = organisation_services.organisation_create(actor=request.user, **fields)
+        messages.success(request, f"{organisation.name} was added.")
+        return redirect(organisation)
+    return render_form(request, "partners/organisation_form.html", {"organisation": None}, form)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    _admin_only(request)
+    organisation = _visible_organisation(request, pk)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            organisation_services.organisation_update(
+                actor=request.user,
+                organisation=organisation,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+        except organisation_services.EditConflict as conflict:
+            # Show what is stored now, with the reason, so that nothing is overwritten blindly.
+            current = get_object_or_404(Organisation, pk=pk)
+            form = OrganisationForm.showing_conflict(current, conflict)
+            return render(
+                request,
+                "partners/organisation_form.html",
+                {"organisation": current, "form": form},
+                status=409,
+            )
+        messages.success(request, f"{organisation.name} was updated.")
+        return redirect(organisation)
+    return render_form(
+        request, "partners/organisation_form.html", {"organisation": organisation}, form
+    )
+
+
+@require_GET
+def organisation_detail(request, pk):
+    organisation = _visible_organisation(request, pk)
+    can_view_members = permissions.can_view_members(request.user, organisation)
+    return render(
+        request,
+        "partners/organisation_detail.html",
+        {
+            "organisation": organisation,
+            **selectors.organisation_relatives(organisation),
+            "members": selectors.organisation_members(organisation) if can_view_members else None,
+            "can_manage": permissions.can_manage_organisations(request.user),
+            "can_view_history": permissions.can_view_organisation_history(
+                request.user, organisation
+            ),
+        },
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def organisation_history(request, pk):
+    organisation = _visible_organisation(request, pk)
+    if not permissions.can_view_organisation_history(request.user, organisation):
+        raise PermissionDenied
+    page = Paginator(selectors.organisation_history(organisation), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        partial(request, "partners/organisation_history.html", "history"),
+        {"organisation": organisation, "page": page},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_set_active(request, pk):
+    """Confirm, then deactivate (or reactivate) an organisation."""
+    _admin_only(request)
+    organisation = _visible_organisation(request, pk)
+    if request.method == "POST":
+        try:
+            organisation_services.organisation_set_active(
+                actor=request.user, organisation=organisation, active=not organisation.active
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(organisation)
+        state = "deactivated" if organisation.active else "reactivated"
+        messages.success(request, f"{organisation.name} was {state}.")
+        return redirect(organisation)
+    return render(request, "partners/organisation_set_active.html", {"organisation": organisation})
+
+
+@require_GET
+def organisation_merge_choose(request, pk):
+    """Step 1 of a merge into this organisation: find the duplicate by name."""
+    _admin_only(request)
+    survivor = _visible_organisation(request, pk)
+    form = MergeSearchForm(request.GET or None)
+    matches = None
+    if form.is_valid():
+        matches = selectors.organisations_search(
+            Organisation.objects.exclude(pk=survivor.pk).filter(merged_into__isnull=True),
+            form.cleaned_data["q"],
+        )[:20]
+    return render_form(
+        request,
+        "partners/organisation_merge_choose.html",
+        {"organisation": survivor, "matches": matches},
+        form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_merge_confirm(request, pk, duplicate_pk):
+    """Step 2: what will move, then the merge itself."""
+    _admin_only(request)
+    survivor = _visible_organisation(request, pk)
+    duplicate = _visible_organisation(request, duplicate_pk)
+    refusal = organisation_services.merge_refusal(duplicate, survivor)
+    if request.method == "POST" and not refusal:
+        try:
+            organisation_services.organisation_merge(
+                actor=request.user, duplicate=duplicate, survivor=survivor
+            )
+        except ValidationError as error:
+            refusal = " ".join(error.messages)
+        else:
+            messages.success(request, f"{duplicate.name} was merged into {survivor.name}.")
+            return redirect(survivor)
+    return render(
+        request,
+        "partners/organisation_merge_confirm.html",
+        {
+            "organisation": survivor,
+            "duplicate": duplicate,
+            "impact": organisation_services.merge_impact(duplicate),
+            "refusal": refusal,
+        },
+        status=422 if refusal and request.method == "POST" else 200,
+    )

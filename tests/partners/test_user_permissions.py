@@ -1,0 +1,208 @@
+"""Who may do what with people and memberships (DESIGN.md §3): anonymous, officer, manager of
+X, manager of Y, admin; through the views and through the services."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from partners.models import HistoryEntry, Invitation, Membership, User
+from partners.services import users as user_services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_of_y(other_council):
+    return factories.UserFactory(full_name="Yasmin Manager", member_of=[(other_council, "manager")])
+
+
+@pytest.fixture
+def people(officer, manager, manager_of_y, admin_user):
+    return {
+        "officer": officer,
+        "manager of X": manager,
+        "manager of Y": manager_of_y,
+        "admin": admin_user,
+    }
+
+
+def invite_data(organisation, role="officer", email="new.person@example.gov.uk"):
+    return {
+        "full_name": "New Person",
+        "email": email,
+        "organisation": organisation.pk,
+        "role": role,
+    }
+
+
+@pytest.mark.parametrize(
+    "who, status", [("officer", 403), ("manager of X", 200), ("manager of Y", 200), ("admin", 200)]
+)
+def test_the_users_page(client, people, who, status):
+    client.force_login(people[who])
+    assert client.get(reverse("users:list")).status_code == status
+    assert client.get(reverse("users:invite")).status_code == status
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_users_page(client, officer):
+    for url in [
+        reverse("users:list"),
+        reverse("users:invite"),
+        reverse("users:detail", args=[officer.pk]),
+        reverse("users:locked"),
+        reverse("accounts:account"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), url
+
+
+def test_a_manager_sees_only_their_own_organisations_members(client, people, officer, outsider):
+    client.force_login(people["manager of X"])
+    page = client.get(reverse("users:list")).content.decode()
+    assert officer.email in page and outsider.email not in page
+    assert client.get(reverse("users:detail", args=[officer.pk])).status_code == 200
+    assert client.get(reverse("users:detail", args=[outsider.pk])).status_code == 404
+    client.force_login(people["manager of Y"])
+    assert client.get(reverse("users:detail", args=[officer.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "who, organisation, role, allowed",
+    [
+        ("officer", "X", "officer", False),
+        ("manager of X", "X", "officer", True),
+        ("manager of X", "X", "manager", False),
+        ("manager of X", "Y", "officer", False),
+        ("manager of Y", "X", "officer", False),
+        ("admin", "X", "manager", True),
+        ("admin", "Y", "officer", True),
+    ],
+)
+def test_who_may_invite_whom_into_which_organisation(
+    client, people, council, other_council, who, organisation, role, allowed
+):
+    target = {"X": council, "Y": other_council}[organisation]
+    client.force_login(people[who])
+    response = client.post(reverse("users:invite"), invite_data(target, role))
+    created = User.objects.filter(email="new.person@example.gov.uk").exists()
+    assert created is allowed
+    if allowed:
+        assert response.status_code == 302
+        assert Membership.objects.get(user__email="new.person@example.gov.uk").role == role
+    else:
+        assert response.status_code in (403, 422)
+        assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["officer", "manager of X", "manager of Y"])
+def test_only_admins_manage_memberships_and_accounts(client, people, officer, other_council, who):
+    membership = officer.memberships.get()
+    history_before = HistoryEntry.objects.count()
+    client.force_login(people[who])
+    forbidden = {403, 404}
+    assert (
+        client.post(
+            reverse("users:membership_add", args=[officer.pk]),
+            {"organisation": other_council.pk, "role": "officer"},
+        ).status_code
+        in forbidden
+    )
+    assert (
+        client.post(
+            reverse("users:membership_change", args=[membership.pk]), {"role": "manager"}
+        ).status_code
+        in forbidden
+    )
+    assert (
+        client.post(
+            reverse("users:membership_change", args=[membership.pk]), {"end": "1"}
+        ).status_code
+        in forbidden
+    )
+    assert client.post(reverse("users:set_active", args=[officer.pk])).status_code in forbidden
+    assert client.get(reverse("users:locked")).status_code == 403
+    officer.refresh_from_db()
+    assert officer.is_active
+    assert list(officer.memberships.values_list("organisation_id", "role")) == [
+        (membership.organisation_id, "officer")
+    ]
+    assert HistoryEntry.objects.count() == history_before
+
+
+def test_an_admin_adds_changes_and_ends_memberships_and_deactivates(
+    client, admin_user, officer, other_council
+):
+    client.force_login(admin_user)
+    membership = officer.memberships.get()
+    client.post(
+        reverse("users:membership_add", args=[officer.pk]),
+        {"organisation": other_council.pk, "role": "officer"},
+    )
+    client.post(reverse("users:membership_change", args=[membership.pk]), {"role": "manager"})
+    assert dict(officer.memberships.values_list("organisation_id", "role")) == {
+        membership.organisation_id: "manager",
+        other_council.pk: "officer",
+    }
+    client.post(reverse("users:membership_change", args=[membership.pk]), {"end": "1"})
+    assert list(officer.memberships.values_list("organisation_id", flat=True)) == [other_council.pk]
+    client.post(reverse("users:set_active", args=[officer.pk]))
+    officer.refresh_from_db()
+    assert not officer.is_active
+    actions = list(
+        HistoryEntry.objects.filter(owner_id=officer.pk).values_list("action", flat=True)
+    )
+    assert {"Membership added", "Role changed", "Membership ended", "Deactivated"} <= set(actions)
+
+
+@pytest.mark.parametrize("who", ["officer", "manager of X", "manager of Y"])
+def test_services_refuse_non_admins(people, officer, other_council, who):
+    actor = people[who]
+    membership = officer.memberships.get()
+    with pytest.raises(PermissionDenied):
+        user_services.membership_add(
+            actor=actor, user=officer, organisation=other_council, role="officer"
+        )
+    with pytest.raises(PermissionDenied):
+        user_services.membership_change_role(actor=actor, membership=membership, role="manager")
+    with pytest.raises(PermissionDenied):
+        user_services.membership_end(actor=actor, membership=membership)
+    with pytest.raises(PermissionDenied):
+        user_services.user_set_active(actor=actor, user=officer, active=False)
+
+
+def test_the_invite_service_refuses_what_the_inviter_may_not_do(people, council, other_council):
+    with pytest.raises(ValidationError, match="Managers can invite officers only"):
+        user_services.user_invite(
+            actor=people["manager of X"],
+            email="a@example.gov.uk",
+            full_name="A",
+            organisation=council,
+            role="manager",
+        )
+    with pytest.raises(ValidationError, match="only invite people into an organisation you manage"):
+        user_services.user_invite(
+            actor=people["manager of X"],
+            email="a@example.gov.uk",
+            full_name="A",
+            organisation=other_council,
+            role="officer",
+        )
+    assert not User.objects.filter(email="a@example.gov.uk").exists()
+
+
+def test_resending_an_invitation_is_for_admins_and_the_organisations_managers(people, council):
+    invitation = user_services.user_invite(
+        actor=people["admin"],
+        email="b@example.gov.uk",
+        full_name="B",
+        organisation=council,
+        role="officer",
+    )
+    user_services.invitation_resend(actor=people["manager of X"], invitation=invitation)
+    with pytest.raises(PermissionDenied):
+        user_services.invitation_resend(actor=people["manager of Y"], invitation=invitation)
+    with pytest.raises(PermissionDenied):
+        user_services.invitation_resend(actor=people["officer"], invitation=invitation)
+    invitation.refresh_from_db()
+    assert invitation.times_sent == 2
