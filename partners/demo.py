@@ -1,19 +1,90 @@
 """Demo people and organisations for `manage.py seed_demo`: idempotent, for trying the product."""
 
+from django.core.management import call_command
 from django.db import transaction
+from django.utils.text import slugify
 
-from partners.models import User
+from partners.models import Membership, Organisation, User, normalise_name
 
 DEMO_PASSWORD = "collaborate-demo-2026"  # noqa: S105 - printed for the local demo on purpose
-DEMO_ADMIN_EMAIL = "admin@demo.collaborate.local"
+DEMO_DOMAIN = "demo.collaborate.local"
+DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+LEAD_COUNCIL = "la:LDS"  # Leeds City Council
+PARTNER_COUNCIL = "la:BRD"  # Bradford
+
+# Fictional organisations from the social and business sectors that councils work with.
+DEMO_PARTNERS = [
+    ("Aire Valley Community Trust", Organisation.Sector.SOCIAL, Organisation.Kind.CHARITY),
+    (
+        "Kirkgate Social Enterprise CIC",
+        Organisation.Sector.SOCIAL,
+        Organisation.Kind.SOCIAL_ENTERPRISE,
+    ),
+    ("Northern Digital Co-operative", Organisation.Sector.SOCIAL, Organisation.Kind.COOPERATIVE),
+    (
+        "Pennine Homes Housing Association",
+        Organisation.Sector.SOCIAL,
+        Organisation.Kind.HOUSING_ASSOCIATION,
+    ),
+    (
+        "Calder Business Services Ltd",
+        Organisation.Sector.BUSINESS,
+        Organisation.Kind.PRIVATE_COMPANY,
+    ),
+]
+
+# (email, full name, organisation source ref, role, admin)
+DEMO_PEOPLE = [
+    (f"officer@{DEMO_DOMAIN}", "Olivia Officer", LEAD_COUNCIL, Membership.Role.OFFICER, False),
+    (f"manager@{DEMO_DOMAIN}", "Marcus Manager", LEAD_COUNCIL, Membership.Role.MANAGER, False),
+    (f"partner@{DEMO_DOMAIN}", "Priya Partner", PARTNER_COUNCIL, Membership.Role.OFFICER, False),
+    (DEMO_ADMIN_EMAIL, "Demo Administrator", None, None, True),
+]
+
+
+def councils_ensure():
+    """The demo needs the real councils; load them if nobody has yet."""
+    if not Organisation.objects.filter(source_ref=LEAD_COUNCIL).exists():
+        call_command("load_councils", verbosity=0)
+
+
+def demo_partners_ensure():
+    created = []
+    for name, sector, kind in DEMO_PARTNERS:
+        organisation, was_created = Organisation.objects.get_or_create(
+            slug=slugify(name),
+            defaults={
+                "name": name,
+                "sector": sector,
+                "kind": kind,
+                "nation": Organisation.Nation.ENGLAND,
+                "region": Organisation.Region.YORKSHIRE,
+                "search_name": normalise_name(name),
+            },
+        )
+        if was_created:
+            created.append(organisation)
+    return created
+
+
+def demo_people_ensure():
+    """The demo users, one per role, each with the demo password (only when first created)."""
+    people = []
+    for email, name, source_ref, role, is_staff in DEMO_PEOPLE:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, is_staff=is_staff)
+        if source_ref:
+            organisation = Organisation.objects.get(source_ref=source_ref)
+            Membership.objects.get_or_create(
+                user=user, organisation=organisation, defaults={"role": role}
+            )
+        people.append((user, source_ref and Organisation.objects.get(source_ref=source_ref), role))
+    return people
 
 
 @transaction.atomic
-def demo_admin_ensure():
-    """The demo administrator, created with the demo password if there is no admin at all."""
-    admin = User.objects.filter(is_staff=True, is_active=True).order_by("pk").first()
-    if admin is None:
-        admin = User.objects.create_user(
-            DEMO_ADMIN_EMAIL, DEMO_PASSWORD, full_name="Demo Administrator", is_staff=True
-        )
-    return admin
+def demo_seed():
+    councils_ensure()
+    demo_partners_ensure()
+    return demo_people_ensure()

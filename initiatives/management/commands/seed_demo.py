@@ -6,14 +6,12 @@ from partners import demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo administrator (and demo data) if missing, and print how to sign in."
+    help = "Create demo organisations and one demo user per role, and print how to sign in."
 
     def handle(self, *args, **options):
-        admin = demo.demo_admin_ensure()
-        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
-        if admin.email == demo.DEMO_ADMIN_EMAIL:
-            self.stdout.write(
-                f"  Sign in as the administrator: {admin.email} / {demo.DEMO_PASSWORD}"
-            )
-        else:
-            self.stdout.write(f"  An administrator already exists: sign in as {admin.email}.")
+        people = demo.demo_seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
+        for user, organisation, role in people:
+            what = "administrator" if user.is_staff else f"{role} of {organisation.name}"
+            self.stdout.write(f"  {user.email:<36} password {demo.DEMO_PASSWORD}   ({what})")
+        self.stdout.write("  Sign in as the administrator to manage organisations and users.")
