@@ -8,6 +8,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from partners import history
 from partners.models import Organisation, normalise_name
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -211,11 +212,21 @@ def public_bodies_load(data=DATA):
         if organisation is None:
             new.append(row)
         elif any(getattr(organisation, k) != v for k, v in values.items()):
+            before = history.snapshot(organisation, LOADED_FIELDS)
             for key, value in values.items():
                 setattr(organisation, key, value)
             organisation.search_name = normalise_name(organisation.name)
             organisation.version += 1
             changed.append(organisation)
+            history.history_record(
+                actor=None,
+                owner=organisation,
+                action="Updated from the public data",
+                subject=row.source_ref,
+                changes=history.changes_between(
+                    before, history.snapshot(organisation, LOADED_FIELDS)
+                ),
+            )
         else:
             report.unchanged += 1
     if changed:

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partners import councils
+from partners.history import history_of
 from partners.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +132,11 @@ def test_a_changed_row_updates_its_organisation_in_place(loaded, tmp_path):
     assert after.name == "Leeds Metropolitan Council"
     assert after.search_name == "leeds metropolitan council"
     assert after.version == before.version + 1
+    entry = history_of(after).get()
+    assert entry.action == "Updated from the public data"
+    assert entry.changes == [
+        {"field": "Name", "before": "Leeds City Council", "after": "Leeds Metropolitan Council"}
+    ]
 
 
 def test_an_organisation_an_admin_deactivated_stays_deactivated(loaded):
