@@ -25,10 +25,12 @@ def site(request):
     section = (match.app_name or match.url_name) if match else ""
     items = [
         ("home", "Home", reverse("home")),
+        ("initiatives", "Initiatives", reverse("initiatives:list")),
         ("partners", "Partners", reverse("partners:list")),
     ]
     if partner_permissions.can_view_users(user):
         items.append(("users", "Users", reverse("users:list")))
+    items.append(("register", "Public register", reverse("register:list")))
     return {
         "fragment": fragment,
         "link_days": link_days,

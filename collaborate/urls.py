@@ -62,5 +62,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("partners/", include("partners.urls")),
     path("users/", include("partners.urls_users")),
+    path("initiatives/", include("initiatives.urls")),
+    path("register/", include("initiatives.urls_register")),
     path("admin/", admin.site.urls),
 ]

@@ -22,7 +22,9 @@ CHROMIUM_FLAGS = [
 CSP_RECORDER = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
+  window.__cspViolations.push(
+    [e.violatedDirective, e.blockedURI || 'inline', e.sourceFile, e.lineNumber].join(' ')
+  );
 });
 window.__htmxSettled = 0;
 document.addEventListener('htmx:afterSettle', () => { window.__htmxSettled += 1; });
@@ -80,10 +82,10 @@ class Checked:
         where = where or self.page.url
         self.checked.append(where)
         self.page.wait_for_load_state("load")
-        assert not self.console_csp, f"CSP violation on {where}: {self.console_csp}"
-        if self.javascript:
-            recorded = self.page.evaluate("window.__cspViolations || []")
-            assert not recorded, f"CSP violation on {where}: {recorded}"
+        recorded = self.page.evaluate("window.__cspViolations || []") if self.javascript else []
+        assert not (self.console_csp or recorded), (
+            f"CSP violation on {where}: {recorded} {self.console_csp}"
+        )
         if not self.javascript:
             self._show_in_axe_page()
         results = axe.run(self.axe_page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})

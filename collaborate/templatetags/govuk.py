@@ -31,6 +31,8 @@ def govuk_class(widget, kind=""):
     the field is invalid (Django marks the widget aria-invalid), and any class the form set."""
     kind = kind or widget.get("type", "")
     attrs = widget.get("attrs", {})
+    if kind == "hidden":
+        return attrs.get("class", "")
     classes = [BASE_CLASSES.get(kind, "govuk-input")]
     if attrs.get("aria-invalid") == "true":
         classes.append(ERROR_CLASSES.get(kind, "govuk-input--error"))

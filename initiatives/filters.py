@@ -1,0 +1,108 @@
+"""The initiatives list's search, filters and sort, all kept in the URL."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from initiatives import financial_years, selectors
+from initiatives.models import Initiative, Partnership, SavingsTarget
+from partners.models import Organisation
+
+SORTS = {
+    "-created": ("Newest first", ["-created_at", "-pk"]),
+    "reference": ("Reference", ["reference"]),
+    "title": ("Title (A to Z)", ["title", "pk"]),
+    "status": ("Status", ["status", "-created_at", "-pk"]),
+    "-updated": ("Recently changed", ["-updated_at", "-pk"]),
+}
+
+
+def year_range():
+    """Financial years a filter offers: fifteen back and ten ahead, newest first."""
+    this_year = financial_years.current_financial_year()
+    return range(this_year + 10, this_year - 16, -1)
+
+
+class InitiativeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search by title, summary or reference",
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Initiative.Status.choices, empty_label="Any status"
+    )
+    model = django_filters.ChoiceFilter(
+        label="Collaboration model",
+        field_name="collaboration_model",
+        choices=Initiative.CollaborationModel.choices,
+        empty_label="Any model",
+    )
+    area = django_filters.ChoiceFilter(
+        label="Service area",
+        field_name="service_area",
+        choices=Initiative.ServiceArea.choices,
+        empty_label="Any service area",
+    )
+    partner = django_filters.NumberFilter(method="filter_partner", widget=forms.HiddenInput)
+    region = django_filters.ChoiceFilter(
+        label="Lead's region",
+        field_name="lead__region",
+        choices=Organisation.Region.choices,
+        empty_label="Any region",
+    )
+    fy = django_filters.ChoiceFilter(
+        label="With a target in",
+        choices=lambda: financial_years.choices(year_range()),
+        method="filter_year",
+        empty_label="Any financial year",
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        empty_label=None,
+        method="sort_by",
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["q", "status", "model", "area", "partner", "region", "fy", "sort"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        this_year = financial_years.current_financial_year()
+        self.filters["fy"].extra["choices"] = financial_years.choices(
+            range(this_year + 10, this_year - 16, -1)
+        )
+        self.form.fields["fy"].choices = [
+            ("", "Any financial year"),
+            *self.filters["fy"].extra["choices"],
+        ]
+
+    def search(self, queryset, name, value):
+        return selectors.search(queryset, value)
+
+    def filter_partner(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Partnership.objects.filter(
+                    initiative=OuterRef("pk"), organisation_id=value, removed_on__isnull=True
+                )
+            )
+        )
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                SavingsTarget.objects.filter(initiative=OuterRef("pk"), financial_year=int(value))
+            )
+        )
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][1])
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS["-created"][1])
+        return queryset

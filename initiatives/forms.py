@@ -1,0 +1,265 @@
+"""Forms for initiatives, partners, shares, targets and status: input validation only (the
+services hold the rules)."""
+
+import datetime
+
+from django import forms
+
+from initiatives import financial_years
+from initiatives.models import Initiative
+
+
+class DateInputWidget(forms.MultiWidget):
+    """GOV.UK's date input: day, month and year boxes in a fieldset."""
+
+    template_name = "widgets/govuk_date.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None):
+        numeric = {"inputmode": "numeric", "spellcheck": "false"}
+        super().__init__(
+            [
+                forms.TextInput(
+                    {**numeric, "class": "govuk-date-input__input govuk-input--width-2"}
+                ),
+                forms.TextInput(
+                    {**numeric, "class": "govuk-date-input__input govuk-input--width-2"}
+                ),
+                forms.TextInput(
+                    {**numeric, "class": "govuk-date-input__input govuk-input--width-4"}
+                ),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateField(forms.MultiValueField):
+    """A date typed as day, month and year, with GOV.UK's error messages."""
+
+    widget = DateInputWidget
+
+    def __init__(self, *, label, **kwargs):
+        self.label_text = label
+        fields = [forms.CharField(), forms.CharField(), forms.CharField()]
+        super().__init__(fields, label=label, require_all_fields=False, **kwargs)
+        self.error_messages["required"] = f"Enter the {label.lower()}"
+
+    def compress(self, values):
+        if not values or not any(values):
+            return None
+        day, month, year = (str(v or "").strip() for v in values)
+        missing = [name for name, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(
+                f"The {self.label_text.lower()} must include a {' and '.join(missing)}"
+            )
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(
+                f"The {self.label_text.lower()} must be a real date"
+            ) from None
+        if not 1990 <= value.year <= 2100:
+            raise forms.ValidationError(
+                f"The {self.label_text.lower()} must be between 1990 and 2100"
+            )
+        return value
+
+
+class InitiativeForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    start_date = DateField(label="Start date", help_text="For example, 1 4 2026")
+    planned_end_date = DateField(
+        label="Planned end date", required=False, help_text="Leave blank if it has no planned end."
+    )
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "title",
+            "summary",
+            "collaboration_model",
+            "service_area",
+            "governance",
+            "start_date",
+            "planned_end_date",
+        ]
+        labels = {"collaboration_model": "Collaboration model", "governance": "Governance model"}
+        help_texts = {
+            "summary": "What the partners do together, and what it should achieve.",
+            "collaboration_model": "How the partners work together.",
+        }
+        widgets = {
+            "collaboration_model": forms.RadioSelect,
+            "governance": forms.RadioSelect,
+            "summary": forms.Textarea(attrs={"rows": 5}),
+        }
+        error_messages = {
+            "title": {
+                "required": "Enter a title",
+                "max_length": "Enter a title of 200 characters or fewer",
+            },
+            "summary": {"max_length": "Enter a summary of 5,000 characters or fewer"},
+            "collaboration_model": {"required": "Choose the collaboration model"},
+            "service_area": {"required": "Choose the service area"},
+        }
+
+    def __init__(self, *args, lead_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collaboration_model"].choices = Initiative.CollaborationModel.choices
+        self.fields["governance"].choices = Initiative.Governance.choices
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        if lead_choices is not None:
+            self.fields["lead"] = forms.ModelChoiceField(
+                queryset=lead_choices,
+                label="Lead organisation",
+                empty_label="Choose the lead organisation",
+                error_messages={"required": "Choose the lead organisation"},
+            )
+            self.order_fields(["lead"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("planned_end_date")
+        if start and end and end < start:
+            self.add_error(
+                "planned_end_date", "The planned end date must be on or after the start date"
+            )
+        return cleaned
+
+    @classmethod
+    def showing_conflict(cls, current, conflict):
+        """The form filled with the values stored now, carrying the conflict as its error."""
+        form = cls(instance=current)
+        data = {}
+        for name, field in form.fields.items():
+            value = form.initial.get(name)
+            if isinstance(field, DateField):
+                for index, part in enumerate(field.widget.decompress(value)):
+                    data[f"{name}_{index}"] = "" if part is None else part
+            elif value is not None:
+                data[name] = value
+        data["version"] = current.version
+        form = cls(data=data, instance=current)
+        form.is_valid()
+        form.add_error(None, conflict)
+        return form
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the new status"},
+    )
+    reason = forms.CharField(
+        label="Why is the status changing?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the status is changing"},
+    )
+
+    def __init__(self, *args, initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s.value, s.label) for s in initiative.allowed_statuses()]
+        self.fields["status"].error_messages["invalid_choice"] = (
+            f"An initiative that is {initiative.get_status_display().lower()} "
+            "cannot move to that status"
+        )
+
+
+class PartnerSearchForm(forms.Form):
+    q = forms.CharField(label="Name of the organisation", max_length=200)
+
+
+class SharesForm(forms.Form):
+    """One share box per active partner; the service checks they add up to 100."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, partnerships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnerships = list(partnerships)
+        for partnership in self.partnerships:
+            self.fields[f"share_{partnership.organisation_id}"] = forms.CharField(
+                label=f"{partnership.organisation.name} (%)",
+                max_length=10,
+                initial=partnership.savings_share,
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "govuk-input--width-5",
+                        "inputmode": "decimal",
+                        "spellcheck": "false",
+                    }
+                ),
+                error_messages={"required": f"Enter a share for {partnership.organisation.name}"},
+            )
+
+    def rows(self):
+        """(partnership, its share field) for each active partner, in order."""
+        return [(p, self[f"share_{p.organisation_id}"]) for p in self.partnerships]
+
+    def shares(self):
+        return {
+            p.organisation_id: self.cleaned_data[f"share_{p.organisation_id}"]
+            for p in self.partnerships
+        }
+
+
+class TargetsForm(forms.Form):
+    """One amount per financial year the initiative may save in, and the 'not meant to save
+    money' statement."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    not_for_savings = forms.BooleanField(
+        label="This initiative is not meant to save money",
+        required=False,
+        help_text="For example, it exists for resilience or to improve a service.",
+    )
+    not_for_savings_reason = forms.CharField(
+        label="Why is it not meant to save money?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = list(initiative.savings_years())
+        existing = {t.financial_year: t.amount for t in initiative.targets.all()}
+        for year in self.years:
+            self.fields[f"target_{year}"] = forms.CharField(
+                label=f"{financial_years.label(year)} (£)",
+                required=False,
+                max_length=20,
+                initial=existing.get(year, ""),
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "govuk-input--width-10",
+                        "inputmode": "decimal",
+                        "spellcheck": "false",
+                    }
+                ),
+            )
+        self.order_fields([f"target_{y}" for y in self.years])
+        if not self.is_bound:
+            self.initial.update(
+                {
+                    "version": initiative.version,
+                    "not_for_savings": initiative.not_for_savings,
+                    "not_for_savings_reason": initiative.not_for_savings_reason,
+                }
+            )
+
+    def rows(self):
+        """(financial year label, its amount field) for each year, in order."""
+        return [(financial_years.label(y), self[f"target_{y}"]) for y in self.years]
+
+    def targets(self):
+        return {year: self.cleaned_data[f"target_{year}"] for year in self.years}

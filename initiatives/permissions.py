@@ -1,0 +1,65 @@
+"""Who may see and do what with initiatives and savings claims (DESIGN.md §3), built on
+partners.permissions' roles and memberships. Every view, service and task asks these."""
+
+from django.db.models import Exists, OuterRef
+
+from initiatives.models import Initiative, Partnership
+from partners import permissions as partner_permissions
+from partners.permissions import is_admin
+
+
+def _member_organisation_ids(user):
+    return set(partner_permissions.roles_of(user))
+
+
+def initiatives_visible_to(user):
+    """Initiatives a signed-in user may open: all for admins; otherwise those in which one of
+    the user's organisations is an active partner."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Initiative.objects.none()
+    if is_admin(user):
+        return Initiative.objects.all()
+    organisations = _member_organisation_ids(user)
+    if not organisations:
+        return Initiative.objects.none()
+    return Initiative.objects.filter(
+        Exists(
+            Partnership.objects.filter(
+                initiative=OuterRef("pk"),
+                organisation_id__in=organisations,
+                removed_on__isnull=True,
+            )
+        )
+    )
+
+
+def active_partner_ids(initiative):
+    """Organisation ids of the initiative's active partners (cached on the instance)."""
+    cached = getattr(initiative, "_active_partner_ids", None)
+    if cached is None:
+        cached = set(
+            initiative.partnerships.filter(removed_on__isnull=True).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        initiative._active_partner_ids = cached
+    return cached
+
+
+def can_view_initiative(user, initiative):
+    if is_admin(user):
+        return True
+    return bool(_member_organisation_ids(user) & active_partner_ids(initiative))
+
+
+def can_create_initiative(user, lead):
+    """Admins create for any lead; officers and managers for the organisation they act for."""
+    if is_admin(user):
+        return lead is not None and lead.active
+    return lead is not None and lead.active and partner_permissions.is_member_of(user, lead)
+
+
+def can_edit_initiative(user, initiative):
+    """Edit the initiative, its partners, shares, targets, status and publication: admins, and
+    members of the lead organisation."""
+    return is_admin(user) or partner_permissions.is_member_of(user, initiative.lead_id)

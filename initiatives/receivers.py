@@ -1,0 +1,70 @@
+"""Answers to partners' organisation_merged signal: what initiatives own moves from the
+duplicate to the survivor, inside the merge's transaction."""
+
+from django.dispatch import receiver
+
+from initiatives.models import Initiative, Partnership
+from partners import history
+from partners.signals import organisation_merged
+
+
+@receiver(organisation_merged, dispatch_uid="initiatives.partnerships_and_leads")
+def partnerships_and_leads_move(sender, duplicate, survivor, actor, **kwargs):
+    """Partnerships and leads of the duplicate move to the survivor. Where both were active
+    partners of one initiative, the survivor's share becomes the sum of the two."""
+    survivor_active = {
+        p.initiative_id: p
+        for p in Partnership.objects.select_for_update().filter(
+            organisation=survivor, removed_on__isnull=True
+        )
+    }
+    for partnership in (
+        Partnership.objects.select_for_update()
+        .filter(organisation=duplicate)
+        .select_related("initiative")
+    ):
+        kept = (
+            survivor_active.get(partnership.initiative_id)
+            if partnership.removed_on is None
+            else None
+        )
+        if kept is None:
+            partnership.organisation = survivor
+            partnership.save(update_fields=["organisation"])
+            changes = [{"field": "Partner", "before": duplicate.name, "after": survivor.name}]
+        else:
+            before = kept.savings_share
+            kept.savings_share += partnership.savings_share
+            kept.save(update_fields=["savings_share"])
+            partnership.delete()
+            changes = [
+                {
+                    "field": "Partner",
+                    "before": f"{duplicate.name} and {survivor.name}",
+                    "after": survivor.name,
+                },
+                {
+                    "field": f"Share of {survivor.name}",
+                    "before": f"{before}%",
+                    "after": f"{kept.savings_share}%",
+                },
+            ]
+        history.history_record(
+            actor=actor,
+            owner=partnership.initiative,
+            action="Partner merged",
+            subject=f"{duplicate.name} → {survivor.name}",
+            changes=changes,
+        )
+    for initiative in Initiative.objects.select_for_update().filter(lead=duplicate):
+        initiative.lead = survivor
+        initiative.version += 1
+        initiative.save(update_fields=["lead", "version", "updated_at"])
+        history.history_record(
+            actor=actor,
+            owner=initiative,
+            action="Lead organisation merged",
+            changes=[
+                {"field": "Lead organisation", "before": duplicate.name, "after": survivor.name}
+            ],
+        )

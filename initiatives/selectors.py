@@ -1,0 +1,75 @@
+"""Reads about initiatives that pages share, shaped for the page that shows them."""
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from initiatives import permissions
+from initiatives.models import Initiative, Partnership
+from partners import history
+from partners import selectors as partner_selectors
+from partners.models import Organisation
+
+
+def initiatives_for_list(user):
+    return permissions.initiatives_visible_to(user).select_related("lead")
+
+
+def initiative_for(user, pk):
+    """The initiative if the user may see it; 404 otherwise (its existence is not revealed)."""
+    return get_object_or_404(permissions.initiatives_visible_to(user).select_related("lead"), pk=pk)
+
+
+def partnerships_of(initiative):
+    """Active partners first (largest share first), then those who left."""
+    return list(
+        Partnership.objects.filter(initiative=initiative)
+        .select_related("organisation")
+        .order_by("removed_on", "-savings_share", "organisation__name")
+    )
+
+
+def targets_of(initiative):
+    return list(initiative.targets.order_by("financial_year"))
+
+
+def initiative_history(initiative):
+    return history.history_of(initiative)
+
+
+def organisations_to_add(initiative, text):
+    """Active organisations matching the text that are not yet active partners."""
+    candidates = Organisation.objects.filter(active=True, merged_into__isnull=True).exclude(
+        partnerships__initiative=initiative, partnerships__removed_on__isnull=True
+    )
+    return partner_selectors.organisations_search(candidates, text)[:20]
+
+
+def published():
+    """What the public register shows: initiatives their lead chose to publish."""
+    return Initiative.objects.filter(
+        visibility=Initiative.Visibility.PUBLIC, published_at__isnull=False
+    ).select_related("lead")
+
+
+def published_initiative(reference):
+    return get_object_or_404(
+        published().prefetch_related(
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.filter(removed_on__isnull=True)
+                .select_related("organisation")
+                .order_by("-savings_share", "organisation__name"),
+                to_attr="active_partnerships",
+            )
+        ),
+        reference=reference,
+    )
+
+
+def search(queryset, text):
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(reference__iexact=text) | Q(title__icontains=text) | Q(summary__icontains=text)
+    )

@@ -1,0 +1,359 @@
+"""Every write to initiatives, their partners, shares, targets, status and publication: each
+checks permission, runs in one transaction on the locked initiative, and is recorded in
+history (who, when, before → after)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from initiatives import financial_years, permissions, references
+from initiatives.models import MAX_AMOUNT, Initiative, Partnership, SavingsTarget
+from partners import history
+from partners.models import Organisation
+
+EDITABLE_FIELDS = [
+    "title",
+    "summary",
+    "collaboration_model",
+    "service_area",
+    "governance",
+    "start_date",
+    "planned_end_date",
+]
+TRACKED_FIELDS = [*EDITABLE_FIELDS, "lead", "status", "visibility"]
+HUNDRED = Decimal("100.00")
+
+
+class EditConflict(ValidationError):
+    """The initiative changed since the person editing it loaded it."""
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied("You do not have permission to change this initiative.")
+
+
+def _locked(initiative, actor, expected_version=None):
+    """The initiative's row, locked for this transaction, after checking the actor may edit it
+    and that nobody saved a newer version since the actor's form was loaded."""
+    current = Initiative.objects.select_for_update().select_related("lead").get(pk=initiative.pk)
+    _require(permissions.can_edit_initiative(actor, current))
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(
+            "This initiative was changed by someone else while you were editing it. The form now "
+            "shows the current details: check them and make your changes again.",
+            code="conflict",
+        )
+    return current
+
+
+def _saved(initiative, fields=None):
+    initiative.version += 1
+    if fields is None:
+        initiative.save()
+    else:
+        initiative.save(update_fields=[*fields, "version", "updated_at"])
+
+
+@transaction.atomic
+def initiative_create(*, actor, lead, **fields):
+    """A new initiative led by `lead` (the organisation the officer acts for), which starts as
+    its only partner with the whole share of the savings."""
+    _require(permissions.can_create_initiative(actor, lead))
+    initiative = Initiative(
+        lead=lead, created_by=actor, **{k: fields[k] for k in EDITABLE_FIELDS if k in fields}
+    )
+    initiative.reference = "pending"
+    initiative.full_clean(exclude=["reference"])
+    initiative.reference = references.next_reference("INI")
+    initiative.save()
+    Partnership.objects.create(initiative=initiative, organisation=lead, savings_share=HUNDRED)
+    history.history_record(
+        actor=actor,
+        owner=initiative,
+        action="Created",
+        changes=history.changes_between({}, history.snapshot(initiative, TRACKED_FIELDS)),
+    )
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(*, actor, initiative, expected_version=None, **fields):
+    current = _locked(initiative, actor, expected_version)
+    before = history.snapshot(current, TRACKED_FIELDS)
+    for name in EDITABLE_FIELDS:
+        if name in fields:
+            setattr(current, name, fields[name])
+    current.full_clean()
+    outside = current.targets.exclude(financial_year__in=list(current.savings_years()))
+    if outside.exists():
+        years = ", ".join(t.year_label for t in outside)
+        raise ValidationError(
+            {
+                "start_date": f"Targets are set for years these dates leave out ({years}): "
+                "change those first"
+            }
+        )
+    changes = history.changes_between(before, history.snapshot(current, TRACKED_FIELDS))
+    if changes:
+        _saved(current)
+        history.history_record(actor=actor, owner=current, action="Updated", changes=changes)
+    return current
+
+
+@transaction.atomic
+def initiative_change_status(*, actor, initiative, status, reason):
+    """Move to another status, only along DESIGN.md's table, saying why."""
+    current = _locked(initiative, actor)
+    if status not in current.allowed_statuses():
+        raise ValidationError(
+            {
+                "status": f"An initiative that is {current.get_status_display().lower()} "
+                f"cannot become {Initiative.Status(status).label.lower()}"
+            },
+            code="transition",
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the status is changing"}, code="reason")
+    before = current.get_status_display()
+    current.paused_from = current.status if status == Initiative.Status.PAUSED else ""
+    current.status = status
+    _saved(current, ["status", "paused_from"])
+    history.history_record(
+        actor=actor,
+        owner=current,
+        action="Status changed",
+        changes=[{"field": "Status", "before": before, "after": current.get_status_display()}],
+        reason=reason.strip(),
+    )
+    return current
+
+
+@transaction.atomic
+def partnership_add(*, actor, initiative, organisation):
+    """A new partner joins at a share of 0; shares are then set together."""
+    current = _locked(initiative, actor)
+    organisation = Organisation.objects.get(pk=organisation.pk)
+    if not organisation.active or organisation.merged_into_id:
+        raise ValidationError(
+            f"{organisation.name} is inactive and cannot join an initiative.", code="inactive"
+        )
+    if current.partnerships.filter(organisation=organisation, removed_on__isnull=True).exists():
+        raise ValidationError(f"{organisation.name} is already a partner.", code="duplicate")
+    partnership = Partnership.objects.create(initiative=current, organisation=organisation)
+    _saved(current, [])
+    history.history_record(
+        actor=actor,
+        owner=current,
+        action="Partner added",
+        subject=organisation.name,
+        changes=[{"field": "Share of savings", "before": "", "after": "0.00%"}],
+    )
+    return partnership
+
+
+@transaction.atomic
+def partnership_remove(*, actor, partnership):
+    """A partner leaves. The lead cannot, nor a partner still holding a share of the savings."""
+    current = _locked(partnership.initiative, actor)
+    partnership = Partnership.objects.select_related("organisation").get(
+        pk=partnership.pk, initiative=current
+    )
+    if partnership.removed_on is not None:
+        raise ValidationError("This partner has already been removed.", code="removed")
+    if partnership.organisation_id == current.lead_id:
+        raise ValidationError("The lead organisation cannot be removed.", code="lead")
+    if partnership.savings_share != 0:
+        raise ValidationError(
+            f"{partnership.organisation.name} still holds {partnership.savings_share}% of the "
+            "savings: give its share to other partners first.",
+            code="share",
+        )
+    partnership.removed_on = timezone.localdate()
+    partnership.save(update_fields=["removed_on"])
+    _saved(current, [])
+    history.history_record(
+        actor=actor, owner=current, action="Partner removed", subject=partnership.organisation.name
+    )
+    return partnership
+
+
+def _share(value):
+    try:
+        share = Decimal(str(value).strip().rstrip("%"))
+    except ArithmeticError:
+        raise ValidationError("Enter a share as a number, like 33.33") from None
+    if not share.is_finite():
+        raise ValidationError("Enter a share as a number, like 33.33")
+    if share < 0 or share > 100:
+        raise ValidationError("Enter a share from 0 to 100")
+    if share != share.quantize(Decimal("0.01")):
+        raise ValidationError("Enter a share with no more than 2 decimal places")
+    return share.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def shares_set(*, actor, initiative, shares, expected_version=None):
+    """Set every active partner's share at once: {organisation id: share}. They must sum to
+    exactly 100."""
+    current = _locked(initiative, actor, expected_version)
+    partnerships = {
+        p.organisation_id: p
+        for p in current.partnerships.filter(removed_on__isnull=True).select_related("organisation")
+    }
+    errors, new = {}, {}
+    for organisation_id, partnership in partnerships.items():
+        if organisation_id not in shares:
+            errors[f"share_{organisation_id}"] = (
+                f"Enter a share for {partnership.organisation.name}"
+            )
+            continue
+        try:
+            new[organisation_id] = _share(shares[organisation_id])
+        except ValidationError as error:
+            errors[f"share_{organisation_id}"] = error.messages[0]
+    if unknown := set(shares) - set(partnerships):
+        errors["__all__"] = (
+            f"Shares were sent for organisations that are not partners ({len(unknown)})"
+        )
+    if not errors and sum(new.values()) != HUNDRED:
+        errors["__all__"] = (
+            f"The shares must add up to exactly 100%. They add up to {sum(new.values())}%"
+        )
+    if errors:
+        raise ValidationError(errors, code="shares")
+    changes = []
+    for organisation_id, partnership in partnerships.items():
+        if partnership.savings_share != new[organisation_id]:
+            changes.append(
+                {
+                    "field": partnership.organisation.name,
+                    "before": f"{partnership.savings_share}%",
+                    "after": f"{new[organisation_id]}%",
+                }
+            )
+            partnership.savings_share = new[organisation_id]
+    if changes:
+        Partnership.objects.bulk_update(partnerships.values(), ["savings_share"])
+        _saved(current, [])
+        history.history_record(
+            actor=actor, owner=current, action="Shares of savings set", changes=changes
+        )
+    return current
+
+
+def _amount(value):
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
+    except ArithmeticError:
+        raise ValidationError("Enter an amount in pounds, like 150000") from None
+    if not amount.is_finite():
+        raise ValidationError("Enter an amount in pounds, like 150000")
+    if amount < 0:
+        raise ValidationError("Enter an amount of £0 or more")
+    if amount > MAX_AMOUNT:
+        raise ValidationError("Enter an amount of £1bn or less")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError("Enter an amount with no more than 2 decimal places (pence)")
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def targets_set(
+    *, actor, initiative, targets, not_for_savings=False, reason="", expected_version=None
+):
+    """Set the savings targets: {financial year: amount, or None to clear it}. An initiative
+    not meant to save money says why instead, and has no targets."""
+    current = _locked(initiative, actor, expected_version)
+    years = set(current.savings_years())
+    errors, new = {}, {}
+    for year, value in targets.items():
+        year = int(year)
+        if year not in years:
+            errors["__all__"] = (
+                f"Targets can be set from {financial_years.label(min(years))} to "
+                f"{financial_years.label(max(years))} only"
+            )
+            continue
+        if value in (None, ""):
+            continue
+        try:
+            new[year] = _amount(value)
+        except ValidationError as error:
+            errors[f"target_{year}"] = error.messages[0]
+    reason = (reason or "").strip()
+    if not_for_savings and not reason:
+        errors["not_for_savings_reason"] = "Say why this initiative is not meant to save money"
+    if not_for_savings and new:
+        errors["__all__"] = (
+            "An initiative not meant to save money has no targets: clear them, or untick the box"
+        )
+    if errors:
+        raise ValidationError(errors, code="targets")
+
+    existing = {t.financial_year: t for t in current.targets.all()}
+    changes = []
+    for year in sorted(set(existing) | set(new)):
+        before = existing[year].amount if year in existing else None
+        after = new.get(year)
+        if before == after:
+            continue
+        changes.append(
+            {
+                "field": financial_years.label(year),
+                "before": history.display(before),
+                "after": history.display(after),
+            }
+        )
+        if after is None:
+            existing[year].delete()
+        elif before is None:
+            SavingsTarget.objects.create(initiative=current, financial_year=year, amount=after)
+        else:
+            existing[year].amount = after
+            existing[year].save(update_fields=["amount"])
+    if (current.not_for_savings, current.not_for_savings_reason) != (
+        not_for_savings,
+        reason if not_for_savings else "",
+    ):
+        changes.append(
+            {
+                "field": "Not meant to save money",
+                "before": history.display(current.not_for_savings),
+                "after": history.display(not_for_savings),
+            }
+        )
+        current.not_for_savings = not_for_savings
+        current.not_for_savings_reason = reason if not_for_savings else ""
+    if changes:
+        _saved(current, ["not_for_savings", "not_for_savings_reason"])
+        history.history_record(actor=actor, owner=current, action="Targets set", changes=changes)
+    return current
+
+
+@transaction.atomic
+def initiative_publish(*, actor, initiative, publish):
+    """Put the initiative on the public register, or take it off."""
+    current = _locked(initiative, actor)
+    if publish == current.is_published:
+        return current
+    current.visibility = Initiative.Visibility.PUBLIC if publish else Initiative.Visibility.PARTNERS
+    current.published_at = timezone.now() if publish else None
+    _saved(current, ["visibility", "published_at"])
+    history.history_record(
+        actor=actor,
+        owner=current,
+        action="Published on the public register"
+        if publish
+        else "Withdrawn from the public register",
+        changes=[
+            {
+                "field": "Visibility",
+                "before": "Partners only" if publish else "Public register",
+                "after": current.get_visibility_display(),
+            }
+        ],
+    )
+    return current

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from initiatives import views
+
+app_name = "initiatives"
+
+urlpatterns = [
+    path("", views.initiative_list, name="list"),
+    path("initiatives.csv", views.initiative_csv, name="csv"),
+    path("new/", views.initiative_create, name="create"),
+    path("<int:pk>/", views.initiative_detail, name="detail"),
+    path("<int:pk>/edit/", views.initiative_edit, name="edit"),
+    path("<int:pk>/partners/", views.initiative_partners, name="partners"),
+    path("<int:pk>/partners/add/", views.initiative_partner_add, name="partner_add"),
+    path(
+        "<int:pk>/partners/<int:partnership_pk>/remove/",
+        views.initiative_partner_remove,
+        name="partner_remove",
+    ),
+    path("<int:pk>/targets/", views.initiative_targets, name="targets"),
+    path("<int:pk>/history/", views.initiative_history, name="history"),
+    path("<int:pk>/status/", views.initiative_status, name="status"),
+    path("<int:pk>/publish/", views.initiative_publish, name="publish"),
+]

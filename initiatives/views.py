@@ -1,0 +1,388 @@
+"""Pages for initiatives: the list, creating and editing, and each initiative's sections."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from initiatives import filters, permissions, selectors, services
+from initiatives.forms import InitiativeForm, PartnerSearchForm, SharesForm, StatusForm, TargetsForm
+from initiatives.models import Partnership
+from partners import exports
+from partners import permissions as partner_permissions
+from partners.models import Organisation
+from partners.views.common import is_fragment_request, partial, render_form
+from partners.views.users import apply_validation_error
+
+PAGE_SIZE = 25
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def initiative_list(request):
+    filterset = filters.InitiativeFilterSet(
+        request.GET, queryset=selectors.initiatives_for_list(request.user)
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Another page (an organisation's) may load these results into itself: its links are then
+    # plain links to this list, and it has no results counter to update.
+    embedded = is_fragment_request(request) and request.htmx.target != "results"
+    partner = request.GET.get("partner")
+    return render(
+        request,
+        partial(request, "initiatives/initiative_list.html", "results"),
+        {
+            "filterset": filterset,
+            "page": page,
+            "embedded": embedded,
+            "target": None if embedded else "#results",
+            "partner": Organisation.objects.filter(pk=partner).first()
+            if partner and partner.isdigit()
+            else None,
+            "can_create": partner_permissions.is_admin(request.user)
+            or bool(partner_permissions.roles_of(request.user)),
+        },
+    )
+
+
+@require_GET
+def initiative_csv(request):
+    filterset = filters.InitiativeFilterSet(
+        request.GET, queryset=selectors.initiatives_for_list(request.user)
+    )
+    header = [
+        "Reference",
+        "Title",
+        "Lead organisation",
+        "Status",
+        "Collaboration model",
+        "Service area",
+        "Start date",
+        "Planned end date",
+        "Published",
+    ]
+    rows = (
+        (
+            i.reference,
+            i.title,
+            i.lead.name,
+            i.get_status_display(),
+            i.get_collaboration_model_display(),
+            i.get_service_area_display(),
+            i.start_date,
+            i.planned_end_date,
+            i.is_published,
+        )
+        for i in filterset.qs.iterator(chunk_size=1000)
+    )
+    return exports.csv_response("initiatives.csv", header, rows)
+
+
+def _lead_choices(request):
+    """Admins choose the lead; everyone else leads with the organisation they act for."""
+    if partner_permissions.is_admin(request.user):
+        return Organisation.objects.filter(active=True, merged_into__isnull=True)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_create(request):
+    acting = partner_permissions.acting_membership(request)
+    admin = partner_permissions.is_admin(request.user)
+    if acting is None and not admin:
+        raise PermissionDenied(
+            "You need to be a member of an organisation to create an initiative."
+        )
+    form = InitiativeForm(
+        request.POST or None,
+        lead_choices=_lead_choices(request),
+        initial={"lead": acting.organisation_id if acting else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        fields.pop("version", None)
+        lead = fields.pop("lead", None) or acting.organisation
+        try:
+            initiative = services.initiative_create(actor=request.user, lead=lead, **fields)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{initiative.reference} was created. Add its partners next.")
+            return redirect("initiatives:partners", initiative.pk)
+    return render_form(
+        request, "initiatives/initiative_form.html", {"initiative": None, "acting": acting}, form
+    )
+
+
+SECTIONS = [
+    ("overview", "Overview", "initiatives:detail"),
+    ("partners", "Partners", "initiatives:partners"),
+    ("targets", "Targets", "initiatives:targets"),
+    ("history", "History", "initiatives:history"),
+]
+
+
+def _section_context(request, initiative, section):
+    return {
+        "initiative": initiative,
+        "section": section,
+        "section_links": SECTIONS,
+        "can_edit": permissions.can_edit_initiative(request.user, initiative),
+    }
+
+
+def _section(request, initiative, section, template, context=None, status=200):
+    return render(
+        request,
+        partial(request, template, "sections"),
+        {**_section_context(request, initiative, section), **(context or {})},
+        status=status,
+    )
+
+
+def _editable(request, pk):
+    initiative = selectors.initiative_for(request.user, pk)
+    if not permissions.can_edit_initiative(request.user, initiative):
+        raise PermissionDenied
+    return initiative
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def initiative_detail(request, pk):
+    initiative = selectors.initiative_for(request.user, pk)
+    return _section(
+        request,
+        initiative,
+        "overview",
+        "initiatives/section_overview.html",
+        {
+            "partnerships": [p for p in selectors.partnerships_of(initiative) if p.active],
+            "targets": selectors.targets_of(initiative),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request, pk):
+    initiative = _editable(request, pk)
+    form = InitiativeForm(request.POST or None, instance=initiative)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        version = fields.pop("version", None)
+        try:
+            services.initiative_update(
+                actor=request.user, initiative=initiative, expected_version=version, **fields
+            )
+        except services.EditConflict as conflict:
+            current = selectors.initiative_for(request.user, pk)
+            return render(
+                request,
+                "initiatives/initiative_form.html",
+                {"initiative": current, "form": InitiativeForm.showing_conflict(current, conflict)},
+                status=409,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{initiative.reference} was updated.")
+            return redirect(initiative)
+    return render_form(
+        request, "initiatives/initiative_form.html", {"initiative": initiative}, form
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def initiative_partners(request, pk):
+    """The partners section; its form sets every active partner's share at once."""
+    initiative = selectors.initiative_for(request.user, pk)
+    partnerships = selectors.partnerships_of(initiative)
+    active = [p for p in partnerships if p.active]
+    form = None
+    status = 200
+    if permissions.can_edit_initiative(request.user, initiative):
+        form = SharesForm(
+            request.POST or None, partnerships=active, initial={"version": initiative.version}
+        )
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.shares_set(
+                        actor=request.user,
+                        initiative=initiative,
+                        shares=form.shares(),
+                        expected_version=form.cleaned_data["version"],
+                    )
+                except ValidationError as error:
+                    apply_validation_error(form, error)
+                else:
+                    messages.success(request, "The shares of savings were saved.")
+                    return redirect("initiatives:partners", initiative.pk)
+            status = 422
+    elif request.method == "POST":
+        raise PermissionDenied
+    rows = form.rows() if form else [(p, None) for p in active]
+    former = [p for p in partnerships if not p.active]
+    return _section(
+        request,
+        initiative,
+        "partners",
+        "initiatives/section_partners.html",
+        {"rows": rows, "former": former, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def initiative_partner_add(request, pk):
+    """Find an organisation by name, then add it as a partner (at a share of 0)."""
+    initiative = _editable(request, pk)
+    if request.method == "POST":
+        organisation = get_object_or_404(Organisation, pk=request.POST.get("organisation"))
+        try:
+            services.partnership_add(
+                actor=request.user, initiative=initiative, organisation=organisation
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"{organisation.name} was added as a partner, with a share of 0%."
+            )
+        return redirect("initiatives:partners", initiative.pk)
+    form = PartnerSearchForm(request.GET or None)
+    matches = (
+        selectors.organisations_to_add(initiative, form.cleaned_data["q"])
+        if form.is_valid()
+        else None
+    )
+    return render(
+        request,
+        partial(request, "initiatives/partner_add.html", "matches"),
+        {"initiative": initiative, "form": form, "matches": matches},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def initiative_partner_remove(request, pk, partnership_pk):
+    initiative = _editable(request, pk)
+    partnership = get_object_or_404(Partnership, pk=partnership_pk, initiative=initiative)
+    try:
+        services.partnership_remove(actor=request.user, partnership=partnership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{partnership.organisation.name} is no longer a partner.")
+    return redirect("initiatives:partners", initiative.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def initiative_targets(request, pk):
+    initiative = selectors.initiative_for(request.user, pk)
+    form = None
+    status = 200
+    if permissions.can_edit_initiative(request.user, initiative):
+        form = TargetsForm(request.POST or None, initiative=initiative)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.targets_set(
+                        actor=request.user,
+                        initiative=initiative,
+                        targets=form.targets(),
+                        not_for_savings=form.cleaned_data["not_for_savings"],
+                        reason=form.cleaned_data["not_for_savings_reason"],
+                        expected_version=form.cleaned_data["version"],
+                    )
+                except ValidationError as error:
+                    apply_validation_error(form, error)
+                else:
+                    messages.success(request, "The savings targets were saved.")
+                    return redirect("initiatives:targets", initiative.pk)
+            status = 422
+    elif request.method == "POST":
+        raise PermissionDenied
+    return _section(
+        request,
+        initiative,
+        "targets",
+        "initiatives/section_targets.html",
+        {"targets": selectors.targets_of(initiative), "form": form},
+        status=status,
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def initiative_history(request, pk):
+    initiative = selectors.initiative_for(request.user, pk)
+    page = Paginator(selectors.initiative_history(initiative), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return _section(
+        request, initiative, "history", "initiatives/section_history.html", {"page": page}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_status(request, pk):
+    initiative = _editable(request, pk)
+    form = StatusForm(request.POST or None, initiative=initiative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.initiative_change_status(
+                actor=request.user, initiative=initiative, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"{initiative.reference} is now {initiative.get_status_display().lower()}."
+            )
+            return redirect(initiative)
+    return render_form(request, "initiatives/status_form.html", {"initiative": initiative}, form)
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_publish(request, pk):
+    """Confirm, then publish to or withdraw from the public register."""
+    initiative = _editable(request, pk)
+    if request.method == "POST":
+        services.initiative_publish(
+            actor=request.user, initiative=initiative, publish=not initiative.is_published
+        )
+        if initiative.is_published:
+            messages.success(
+                request, f"{initiative.reference} was withdrawn from the public register."
+            )
+        else:
+            messages.success(request, f"{initiative.reference} is now on the public register.")
+        return redirect(initiative)
+    return render(request, "initiatives/publish_confirm.html", {"initiative": initiative})
+
+
+@require_GET
+@login_not_required
+@vary_on_headers("HX-Request")
+def register_list(request):
+    filterset = filters.InitiativeFilterSet(request.GET, queryset=selectors.published())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        partial(request, "initiatives/register_list.html", "results"),
+        {"filterset": filterset, "page": page, "target": "#results"},
+    )
+
+
+@require_GET
+@login_not_required
+def register_detail(request, reference):
+    initiative = selectors.published_initiative(reference)
+    return render(request, "initiatives/register_detail.html", {"initiative": initiative})
