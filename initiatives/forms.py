@@ -45,7 +45,7 @@ class DateField(forms.MultiValueField):
 
     def __init__(self, *, label, **kwargs):
         self.label_text = label
-        fields = [forms.CharField(), forms.CharField(), forms.CharField()]
+        fields = [forms.CharField(required=False) for _ in range(3)]
         super().__init__(fields, label=label, require_all_fields=False, **kwargs)
         self.error_messages["required"] = f"Enter the {label.lower()}"
 

@@ -1,0 +1,75 @@
+"""Rules that depend on concurrency, with two real PostgreSQL connections at a barrier."""
+
+import pytest
+from django.db import transaction
+
+from initiatives import services
+from initiatives.models import Initiative
+from tests import services as test_services
+from tests.concurrency import run_together
+from tests.initiatives.conftest import make_initiative
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres():
+    test_services.need_postgres()
+
+
+def test_two_officers_creating_at_the_same_moment_get_different_references(
+    officer, manager, council
+):
+    make_initiative(officer, council)  # the year's sequence exists: both now contend for one row
+
+    def create(actor):
+        def run(barrier):
+            with transaction.atomic():
+                barrier.wait()
+                return make_initiative(actor, council).reference
+
+        return run
+
+    first, second = run_together(create(officer), create(manager))
+    assert isinstance(first, str) and isinstance(second, str), (first, second)
+    assert first != second
+    assert Initiative.objects.count() == 3
+
+
+def test_the_first_initiative_of_a_year_from_two_officers_at_once_gets_two_references(
+    officer, manager, council
+):
+    def create(actor):
+        def run(barrier):
+            barrier.wait()
+            return make_initiative(actor, council).reference
+
+        return run
+
+    first, second = run_together(create(officer), create(manager))
+    assert {first, second} == {r for r in Initiative.objects.values_list("reference", flat=True)}
+    assert first != second
+
+
+def test_two_saves_of_the_same_version_one_wins_the_other_is_told(officer, manager, council):
+    initiative = make_initiative(officer, council)
+    version = initiative.version
+
+    def save(actor, title):
+        def run(barrier):
+            loaded = Initiative.objects.get(pk=initiative.pk)
+            barrier.wait()
+            services.initiative_update(
+                actor=actor, initiative=loaded, expected_version=version, title=title
+            )
+            return title
+
+        return run
+
+    results = run_together(save(officer, "Officer's title"), save(manager, "Manager's title"))
+    winners = [r for r in results if isinstance(r, str)]
+    conflicts = [r for r in results if isinstance(r, services.EditConflict)]
+    assert len(winners) == 1 and len(conflicts) == 1, results
+    initiative.refresh_from_db()
+    assert initiative.title == winners[0]
+    assert initiative.version == version + 1

@@ -1,0 +1,189 @@
+"""Who may see and change initiatives (DESIGN.md §3): anonymous, officer and manager of the
+lead, officer of a partner, officer of an unrelated organisation, admin."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from initiatives import permissions, services
+from initiatives.models import Initiative
+from partners.models import HistoryEntry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = ["detail", "partners", "targets", "history"]
+EDIT_PAGES = ["edit", "status", "publish", "partner_add"]
+
+
+@pytest.fixture
+def people(officer, manager, partner_officer, outsider, admin_user):
+    return {
+        "officer of lead": officer,
+        "manager of lead": manager,
+        "officer of partner": partner_officer,
+        "outsider": outsider,
+        "admin": admin_user,
+    }
+
+
+SEES = {
+    "officer of lead": True,
+    "manager of lead": True,
+    "officer of partner": True,
+    "outsider": False,
+    "admin": True,
+}
+EDITS = {
+    "officer of lead": True,
+    "manager of lead": True,
+    "officer of partner": False,
+    "outsider": False,
+    "admin": True,
+}
+
+
+@pytest.mark.parametrize("who", SEES)
+def test_the_list_shows_only_initiatives_the_user_may_see(client, people, initiative, who):
+    client.force_login(people[who])
+    page = client.get(reverse("initiatives:list")).content.decode()
+    assert (initiative.reference in page) is SEES[who]
+    assert (initiative in permissions.initiatives_visible_to(people[who])) is SEES[who]
+
+
+@pytest.mark.parametrize("who", SEES)
+def test_every_section_answers_200_to_those_who_may_see_it_and_404_to_others(
+    client, people, initiative, who
+):
+    client.force_login(people[who])
+    for section in SECTIONS:
+        response = client.get(reverse(f"initiatives:{section}", args=[initiative.pk]))
+        assert response.status_code == (200 if SEES[who] else 404), section
+
+
+@pytest.mark.parametrize("who", SEES)
+def test_edit_pages_for_the_lead_and_admins_only(client, people, initiative, who):
+    client.force_login(people[who])
+    expected = 200 if EDITS[who] else (403 if SEES[who] else 404)
+    for page in EDIT_PAGES:
+        assert (
+            client.get(reverse(f"initiatives:{page}", args=[initiative.pk])).status_code == expected
+        ), page
+
+
+@pytest.mark.parametrize("who", [w for w in SEES if not EDITS[w]])
+def test_posts_from_those_who_may_not_edit_change_nothing(
+    client, people, initiative, council, partner_council, who
+):
+    client.force_login(people[who])
+    history = HistoryEntry.objects.count()
+    posts = {
+        "edit": {"title": "Hijacked"},
+        "status": {"status": "in_design", "reason": "x"},
+        "publish": {},
+        "partners": {f"share_{council.pk}": "50", f"share_{partner_council.pk}": "50"},
+        "targets": {"target_2025": "1"},
+        "partner_add": {"organisation": factories.OrganisationFactory().pk},
+    }
+    for page, data in posts.items():
+        response = client.post(reverse(f"initiatives:{page}", args=[initiative.pk]), data)
+        assert response.status_code in (403, 404), page
+    initiative.refresh_from_db()
+    assert (initiative.title, initiative.status, initiative.is_published) == (
+        "Shared revenues and benefits service",
+        "proposed",
+        False,
+    )
+    assert HistoryEntry.objects.count() == history
+
+
+@pytest.mark.parametrize("who", [w for w in SEES if not EDITS[w]])
+def test_services_refuse_those_who_may_not_edit(people, initiative, council, partner_council, who):
+    actor = people[who]
+    calls = [
+        lambda: services.initiative_update(actor=actor, initiative=initiative, title="x"),
+        lambda: services.initiative_change_status(
+            actor=actor, initiative=initiative, status="in_design", reason="x"
+        ),
+        lambda: services.partnership_add(
+            actor=actor, initiative=initiative, organisation=factories.OrganisationFactory()
+        ),
+        lambda: services.shares_set(
+            actor=actor, initiative=initiative, shares={council.pk: 50, partner_council.pk: 50}
+        ),
+        lambda: services.targets_set(actor=actor, initiative=initiative, targets={2025: "1"}),
+        lambda: services.initiative_publish(actor=actor, initiative=initiative, publish=True),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_an_officer_creates_an_initiative_led_by_the_organisation_they_act_for(
+    client, officer, council
+):
+    client.force_login(officer)
+    response = client.post(
+        reverse("initiatives:create"),
+        {
+            "title": "Joint procurement",
+            "collaboration_model": "shared_service",
+            "service_area": "procurement",
+            "governance": "informal",
+            "start_date_0": "1",
+            "start_date_1": "4",
+            "start_date_2": "2026",
+            "lead": factories.OrganisationFactory().pk,  # ignored: officers lead with their organisation
+        },
+    )
+    assert response.status_code == 302
+    assert Initiative.objects.get().lead == council
+
+
+def test_someone_in_no_organisation_cannot_create(client):
+    loner = factories.UserFactory()
+    client.force_login(loner)
+    assert client.get(reverse("initiatives:create")).status_code == 403
+
+
+def test_the_services_refuse_to_create_for_an_organisation_one_does_not_belong_to(
+    officer, other_council
+):
+    from tests.initiatives.conftest import make_initiative
+
+    with pytest.raises(PermissionDenied):
+        make_initiative(officer, other_council)
+
+
+def test_an_admin_chooses_the_lead(client, admin_user, other_council):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("initiatives:create"),
+        {
+            "lead": other_council.pk,
+            "title": "County-wide ICT",
+            "collaboration_model": "shared_service",
+            "service_area": "ict",
+            "governance": "company",
+            "start_date_0": "1",
+            "start_date_1": "4",
+            "start_date_2": "2026",
+        },
+    )
+    assert response.status_code == 302
+    assert Initiative.objects.get().lead == other_council
+
+
+def test_the_register_shows_only_published_initiatives_to_anonymous_visitors(
+    client, officer, initiative, council
+):
+    from tests.initiatives.conftest import make_initiative
+
+    hidden = make_initiative(officer, council, title="Not for the public")
+    services.initiative_publish(actor=officer, initiative=initiative, publish=True)
+    page = client.get(reverse("register:list")).content.decode()
+    assert initiative.title in page and hidden.title not in page
+    assert client.get(reverse("register:detail", args=[initiative.reference])).status_code == 200
+    assert client.get(reverse("register:detail", args=[hidden.reference])).status_code == 404
+    # The initiatives pages themselves stay behind sign-in.
+    assert client.get(reverse("initiatives:detail", args=[initiative.pk])).status_code == 302

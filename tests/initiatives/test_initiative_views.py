@@ -1,0 +1,284 @@
+"""Initiative pages as a browser sees them: fragments for htmx, bad input, query counts."""
+
+import csv
+import html
+import io
+from datetime import date
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from initiatives import services
+from initiatives.models import Initiative, Partnership, SavingsTarget
+from partners.models import HistoryEntry
+from tests.pages import assert_strict_page, text_of
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def test_the_list_answers_its_results_fragment_to_htmx_and_the_page_otherwise(
+    as_user, officer, initiative
+):
+    client = as_user(officer)
+    full = client.get(reverse("initiatives:list"), {"q": "revenues"})
+    fragment = client.get(
+        reverse("initiatives:list"), {"q": "revenues"}, headers={**HTMX, "HX-Target": "results"}
+    )
+    restore = client.get(
+        reverse("initiatives:list"), headers={**HTMX, "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in full.content.decode() and "<html" in restore.content.decode()
+    body = fragment.content.decode()
+    assert body.lstrip().startswith('<div id="results">') and "<html" not in body
+    assert initiative.reference in body and "hx-swap-oob" in body
+    assert "HX-Request" in fragment["Vary"]
+    assert_strict_page(full)
+
+
+@pytest.mark.parametrize("section", ["detail", "partners", "targets", "history"])
+def test_each_section_answers_its_panel_to_htmx_and_a_full_page_otherwise(
+    as_user, officer, initiative, section
+):
+    client = as_user(officer)
+    url = reverse(f"initiatives:{section}", args=[initiative.pk])
+    full = client.get(url)
+    fragment = client.get(url, headers=HTMX)
+    assert "<html" in full.content.decode()
+    body = fragment.content.decode()
+    assert body.lstrip().startswith('<div id="initiative-sections">') and "<html" not in body
+    assert 'aria-current="page"' in body
+    assert "HX-Request" in fragment["Vary"]
+    assert_strict_page(full)
+
+
+def test_the_organisation_page_loads_its_initiatives_from_the_list(
+    as_user, officer, initiative, partner_council
+):
+    client = as_user(officer)
+    page = client.get(reverse("partners:detail", args=[partner_council.pk])).content.decode()
+    assert f'hx-get="/initiatives/?partner={partner_council.pk}"' in page
+    assert f'href="/initiatives/?partner={partner_council.pk}"' in page  # the plain link fallback
+    embedded = client.get(
+        reverse("initiatives:list"),
+        {"partner": partner_council.pk},
+        headers={**HTMX, "HX-Target": "partner-initiatives"},
+    ).content.decode()
+    assert initiative.title in embedded
+    assert "hx-swap-oob" not in embedded  # the organisation page has no counter to update
+
+
+def test_the_organisation_page_shows_only_initiatives_the_viewer_may_see(
+    as_user, outsider, initiative, partner_council
+):
+    embedded = as_user(outsider).get(
+        reverse("initiatives:list"),
+        {"partner": partner_council.pk},
+        headers={**HTMX, "HX-Target": "partner-initiatives"},
+    )
+    assert initiative.title not in embedded.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "bogus"},
+        {"fy": "nineteen"},
+        {"partner": "x"},
+        {"sort": "1; drop"},
+        {"area": "<script>"},
+        {"page": "-1"},
+    ],
+)
+def test_unknown_filter_values_are_ignored_never_a_500(as_user, officer, initiative, query):
+    response = as_user(officer).get(reverse("initiatives:list"), query)
+    assert response.status_code == 200
+
+
+def test_filters_by_partner_year_status_and_area(
+    as_user, officer, initiative, partner_council, other_council
+):
+    services.targets_set(actor=officer, initiative=initiative, targets={2026: "100"})
+    client = as_user(officer)
+    for query, found in [
+        ({"partner": partner_council.pk}, True),
+        ({"partner": other_council.pk}, False),
+        ({"fy": 2026}, True),
+        ({"fy": 2027}, False),
+        ({"status": "proposed", "area": "revenues_benefits"}, True),
+        ({"status": "live"}, False),
+        ({"model": "outsourcing"}, False),
+        ({"region": "yorkshire"}, True),
+    ]:
+        assert (
+            initiative.reference in text_of(client.get(reverse("initiatives:list"), query))
+        ) is found, query
+
+
+def test_the_csv_holds_the_filtered_list_with_formulas_escaped(as_user, officer, initiative):
+    services.initiative_update(actor=officer, initiative=initiative, title="=SUM(A1:A9)")
+    response = as_user(officer).get(reverse("initiatives:csv"), {"status": "proposed"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][0] == "Reference"
+    assert rows[1][:2] == [initiative.reference, "'=SUM(A1:A9)"]
+
+
+def create_form(**changes):
+    data = {
+        "title": "Joint procurement",
+        "summary": "",
+        "collaboration_model": "shared_service",
+        "service_area": "procurement",
+        "governance": "informal",
+        "start_date_0": "1",
+        "start_date_1": "4",
+        "start_date_2": "2026",
+        "planned_end_date_0": "",
+        "planned_end_date_1": "",
+        "planned_end_date_2": "",
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"title": ""}, "title", "Enter a title"),
+        ({"title": "x" * 201}, "title", "Enter a title of 200 characters or fewer"),
+        (
+            {"start_date_0": "31", "start_date_1": "2"},
+            "start_date",
+            "The start date must be a real date",
+        ),
+        ({"start_date_1": ""}, "start_date", "The start date must include a month"),
+        (
+            {"planned_end_date_0": "1", "planned_end_date_1": "1", "planned_end_date_2": "2026"},
+            "planned_end_date",
+            "The planned end date must be on or after the start date",
+        ),
+        ({"collaboration_model": "merger"}, "collaboration_model", "Select a valid choice"),
+    ],
+)
+def test_bad_input_when_creating_gets_a_message_at_the_field_and_writes_nothing(
+    as_user, officer, changes, field, message
+):
+    response = as_user(officer).post(reverse("initiatives:create"), create_form(**changes))
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    assert "There is a problem" in page and message in page
+    assert f'href="#id_{field}' in page
+    assert not Initiative.objects.exists()
+    assert_strict_page(response)
+
+
+def test_shares_that_do_not_add_up_are_shown_next_to_the_form(
+    as_user, officer, initiative, council, partner_council
+):
+    response = as_user(officer).post(
+        reverse("initiatives:partners", args=[initiative.pk]),
+        {
+            f"share_{council.pk}": "60",
+            f"share_{partner_council.pk}": "30",
+            "version": initiative.version,
+        },
+    )
+    assert response.status_code == 422
+    assert "The shares must add up to exactly 100%" in html.unescape(response.content.decode())
+    assert (
+        Partnership.objects.get(initiative=initiative, organisation=partner_council).savings_share
+        == 40
+    )
+
+
+def test_a_bad_target_is_shown_at_its_year(as_user, officer, initiative):
+    response = as_user(officer).post(
+        reverse("initiatives:targets", args=[initiative.pk]),
+        {"target_2025": "12.345", "target_2026": "100", "version": initiative.version},
+    )
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    assert 'id="id_target_2025_error"' in page and "no more than 2 decimal places" in page
+    assert not SavingsTarget.objects.exists()
+
+
+def test_a_status_change_outside_the_table_is_refused_at_the_field(as_user, officer, initiative):
+    response = as_user(officer).post(
+        reverse("initiatives:status", args=[initiative.pk]), {"status": "live", "reason": "x"}
+    )
+    assert response.status_code == 422
+    assert "cannot move to that status" in html.unescape(response.content.decode())
+
+
+def test_an_edit_over_someone_elses_change_shows_the_current_values(
+    as_user, officer, manager, initiative
+):
+    loaded_version = initiative.version
+    services.initiative_update(actor=manager, initiative=initiative, title="Renamed by the manager")
+    response = as_user(officer).post(
+        reverse("initiatives:edit", args=[initiative.pk]),
+        create_form(title="Renamed by the officer", version=loaded_version),
+    )
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    assert "changed by someone else" in page and 'value="Renamed by the manager"' in page
+
+
+def bulk_initiatives(count, lead):
+    initiatives = Initiative.objects.bulk_create(
+        Initiative(
+            reference=f"INI-2020-{n:05d}",
+            title=f"Bulk initiative {n}",
+            collaboration_model="shared_service",
+            service_area="ict" if n % 2 else "waste",
+            status="live" if n % 3 else "proposed",
+            start_date=date(2024, 4, 1),
+            lead=lead,
+        )
+        for n in range(count)
+    )
+    Partnership.objects.bulk_create(
+        Partnership(initiative=i, organisation=lead, savings_share=100) for i in initiatives
+    )
+    SavingsTarget.objects.bulk_create(
+        SavingsTarget(initiative=i, financial_year=2025, amount=1000)
+        for n, i in enumerate(initiatives)
+        if n % 4 in (1, 2)
+    )
+
+
+@pytest.mark.parametrize("count", [2000, 20000])
+@pytest.mark.parametrize(
+    "who, query, queries",
+    [
+        ("officer", {}, 6),
+        ("officer", {"status": "live", "area": "ict", "fy": "2025", "sort": "title"}, 6),
+        ("admin_user", {"q": "bulk", "partner": "lead"}, 6),
+    ],
+)
+def test_the_list_costs_the_same_queries_at_2000_and_20000_initiatives(
+    request, client, council, django_assert_num_queries, count, who, query, queries
+):
+    bulk_initiatives(count, council)
+    client.force_login(request.getfixturevalue(who))
+    query = {k: (council.pk if v == "lead" else v) for k, v in query.items()}
+    client.get(reverse("initiatives:list"))
+    with django_assert_num_queries(queries):
+        response = client.get(reverse("initiatives:list"), {**query, "page": 2})
+    assert response.status_code == 200 and "Bulk initiative" in text_of(response)
+
+
+@pytest.mark.parametrize("count", [2000, 20000])
+def test_an_initiatives_history_costs_the_same_queries_at_2000_and_20000(
+    client, officer, council, initiative, django_assert_num_queries, count
+):
+    bulk_initiatives(count, council)
+    owner = {"owner_type": ContentType.objects.get_for_model(Initiative), "owner_id": initiative.pk}
+    HistoryEntry.objects.bulk_create(
+        HistoryEntry(actor=officer, action="Targets set", **owner) for _ in range(count // 100)
+    )
+    client.force_login(officer)
+    client.get(reverse("initiatives:history", args=[initiative.pk]))
+    with django_assert_num_queries(7):
+        response = client.get(reverse("initiatives:history", args=[initiative.pk]), {"page": 2})
+    assert response.status_code == 200
