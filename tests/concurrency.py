@@ -15,7 +15,7 @@ def run_together(*functions, timeout=30):
     def worker(index, function):
         try:
             results[index] = function(barrier)
-        except Exception as error:  # noqa: BLE001 - the test inspects whatever was raised
+        except Exception as error:  # the test inspects whatever was raised
             results[index] = error
         finally:
             connections.close_all()
