@@ -196,9 +196,12 @@ class SharesForm(forms.Form):
                         "class": "govuk-input--width-5",
                         "inputmode": "decimal",
                         "spellcheck": "false",
+                        # The inputs sit in the table, outside the <form> element.
+                        "form": "shares-form",
                     }
                 ),
                 error_messages={"required": f"Enter a share for {partnership.organisation.name}"},
+
             )
 
     def rows(self):

@@ -337,12 +337,13 @@ def initiative_status(request, pk):
     form = StatusForm(request.POST or None, initiative=initiative)
     if request.method == "POST" and form.is_valid():
         try:
-            services.initiative_change_status(
+            initiative = services.initiative_change_status(
                 actor=request.user, initiative=initiative, **form.cleaned_data
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
+
             messages.success(
                 request, f"{initiative.reference} is now {initiative.get_status_display().lower()}."
             )
