@@ -47,7 +47,7 @@ def test_the_first_initiative_of_a_year_from_two_officers_at_once_gets_two_refer
         return run
 
     first, second = run_together(create(officer), create(manager))
-    assert {first, second} == {r for r in Initiative.objects.values_list("reference", flat=True)}
+    assert {first, second} == set(Initiative.objects.values_list("reference", flat=True))
     assert first != second
 
 

@@ -133,7 +133,8 @@ def test_an_officer_creates_an_initiative_led_by_the_organisation_they_act_for(
             "start_date_0": "1",
             "start_date_1": "4",
             "start_date_2": "2026",
-            "lead": factories.OrganisationFactory().pk,  # ignored: officers lead with their organisation
+            # Ignored: officers lead with the organisation they act for.
+            "lead": factories.OrganisationFactory().pk,
         },
     )
     assert response.status_code == 302
