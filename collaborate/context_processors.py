@@ -6,37 +6,58 @@ from django.urls import reverse
 from partners import permissions as partner_permissions
 
 
+def _navigation(user, view_name):
+    """(label, url, current) for the pages this user may open, the open one marked."""
+    items = [
+        ("Home", "home", ("home", "dashboard:")),
+        ("Initiatives", "initiatives:list", ("initiatives:",)),
+        ("Claims", "claims:mine", ("claims:", "!claims:review")),
+    ]
+    if partner_permissions.managed_organisation_ids(user):
+        items.append(("Review claims", "claims:review", ("claims:review",)))
+    items.append(("Partners", "partners:list", ("partners:",)))
+    if partner_permissions.can_view_users(user):
+        items.append(("Users", "users:list", ("users:",)))
+    if partner_permissions.can_lock_financial_years(user):
+        items.append(("Financial years", "financial_years", ("financial_years",)))
+    items.append(("Public register", "register:list", ("register:",)))
+    return [
+        {"label": label, "url": reverse(name), "current": _matches(view_name, patterns)}
+        for label, name, patterns in items
+    ]
+
+
+def _matches(view_name, patterns):
+    """A view name matches 'name', or a namespace 'app:', unless a '!name' excludes it."""
+    if any(p.startswith("!") and view_name == p[1:] for p in patterns):
+        return False
+    return any(
+        view_name == p or (p.endswith(":") and view_name.startswith(p))
+        for p in patterns
+        if not p.startswith("!")
+    )
+
+
 def site(request):
     fragment = bool(
         getattr(request, "htmx", False)
         and not request.htmx.boosted
         and not request.htmx.history_restore_request
     )
-    link_days = settings.PASSWORD_RESET_TIMEOUT // 86400
+    context = {
+        "fragment": fragment,
+        "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        "site_navigation": [],
+        "acting_for": None,
+    }
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {
-            "site_navigation": [],
-            "acting_for": None,
-            "fragment": fragment,
-            "link_days": link_days,
-        }
+        return context
     match = getattr(request, "resolver_match", None)
-    section = (match.app_name or match.url_name) if match else ""
-    items = [
-        ("home", "Home", reverse("home")),
-        ("initiatives", "Initiatives", reverse("initiatives:list")),
-        ("partners", "Partners", reverse("partners:list")),
-    ]
-    if partner_permissions.can_view_users(user):
-        items.append(("users", "Users", reverse("users:list")))
-    items.append(("register", "Public register", reverse("register:list")))
+    view_name = match.view_name if match else ""
     return {
-        "fragment": fragment,
-        "link_days": link_days,
+        **context,
         "acting_for": partner_permissions.acting_membership(request),
         "acting_memberships": partner_permissions.memberships_for_acting(request),
-        "site_navigation": [
-            {"label": label, "url": url, "current": key == section} for key, label, url in items
-        ],
+        "site_navigation": _navigation(user, view_name),
     }

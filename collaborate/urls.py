@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from collaborate import views
+from initiatives.claims import views as claim_views
 from partners.forms import QueuedPasswordResetForm, SignInForm
 
 handler500 = "collaborate.views.server_error"
@@ -64,5 +65,7 @@ urlpatterns = [
     path("users/", include("partners.urls_users")),
     path("initiatives/", include("initiatives.urls")),
     path("register/", include("initiatives.urls_register")),
+    path("claims/", include("initiatives.claims.urls")),
+    path("financial-years/", claim_views.financial_year_locks, name="financial_years"),
     path("admin/", admin.site.urls),
 ]

@@ -201,7 +201,6 @@ class SharesForm(forms.Form):
                     }
                 ),
                 error_messages={"required": f"Enter a share for {partnership.organisation.name}"},
-
             )
 
     def rows(self):

@@ -277,3 +277,23 @@ class SavingsTarget(models.Model):
     @property
     def year_label(self):
         return financial_years.label(self.financial_year)
+
+
+# Claims live in their own module; importing them here registers them with the app.
+from initiatives.claims.models import (  # noqa: E402
+    ClaimAttribution,
+    ClaimEvidence,
+    FinancialYearLock,
+    SavingsClaim,
+)
+
+__all__ = [
+    "ClaimAttribution",
+    "ClaimEvidence",
+    "FinancialYearLock",
+    "Initiative",
+    "Partnership",
+    "ReferenceSequence",
+    "SavingsClaim",
+    "SavingsTarget",
+]

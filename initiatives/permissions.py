@@ -63,3 +63,71 @@ def can_edit_initiative(user, initiative):
     """Edit the initiative, its partners, shares, targets, status and publication: admins, and
     members of the lead organisation."""
     return is_admin(user) or partner_permissions.is_member_of(user, initiative.lead_id)
+
+
+# --- savings claims ---------------------------------------------------------------------------
+
+
+def claims_visible_to(user):
+    """Claims a user may open: those of the initiatives they may see."""
+    from initiatives.claims.models import SavingsClaim
+
+    return SavingsClaim.objects.filter(initiative__in=initiatives_visible_to(user))
+
+
+def can_view_claim(user, claim):
+    return can_view_initiative(user, claim.initiative)
+
+
+def can_claim_for(user, initiative, claimant):
+    """Create a claim: an officer or manager of the claimant organisation, which must be an
+    active partner of the initiative. (Admins do not make claims.)"""
+    return (
+        claimant is not None
+        and partner_permissions.is_member_of(user, claimant)
+        and claimant.pk in active_partner_ids(initiative)
+    )
+
+
+def can_edit_claim(user, claim):
+    """Edit a draft or a returned claim: officers and managers of the claimant organisation."""
+    return claim.editable and partner_permissions.is_member_of(user, claim.claimant_id)
+
+
+def can_submit_claim(user, claim):
+    return can_edit_claim(user, claim)
+
+
+def can_withdraw_claim(user, claim):
+    """Take a submitted claim back to draft, before a decision."""
+    return claim.status == claim.Status.SUBMITTED and partner_permissions.is_member_of(
+        user, claim.claimant_id
+    )
+
+
+def can_decide_claim(user, claim):
+    """Verify, return or reject: a manager of the lead organisation, never on a claim they
+    submitted themselves, and only while it awaits a decision."""
+    return (
+        claim.status == claim.Status.SUBMITTED
+        and partner_permissions.is_manager_of(user, claim.initiative.lead_id)
+        and claim.submitted_by_id != user.pk
+    )
+
+
+def can_correct_claim(user, claim):
+    """Propose an adjustment to a verified claim: like making a claim, for its claimant."""
+    return claim.status == claim.Status.VERIFIED and can_claim_for(
+        user, claim.initiative, claim.claimant
+    )
+
+
+def claims_to_review_by(user):
+    """Claims awaiting a decision by this manager: submitted, on initiatives their
+    organisations lead, not submitted by themselves."""
+    from initiatives.claims.models import SavingsClaim
+
+    managed = partner_permissions.managed_organisation_ids(user)
+    return SavingsClaim.objects.filter(
+        status=SavingsClaim.Status.SUBMITTED, initiative__lead_id__in=managed
+    ).exclude(submitted_by=user)

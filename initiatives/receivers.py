@@ -1,10 +1,12 @@
 """Answers to partners' organisation_merged signal: what initiatives own moves from the
 duplicate to the survivor, inside the merge's transaction."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.dispatch import receiver
 
-from initiatives.models import Initiative, Partnership
+from initiatives.models import ClaimAttribution, Initiative, Partnership, SavingsClaim
 from partners import history
+from partners.models import HistoryEntry
 from partners.signals import organisation_merged
 
 
@@ -68,3 +70,49 @@ def partnerships_and_leads_move(sender, duplicate, survivor, actor, **kwargs):
                 {"field": "Lead organisation", "before": duplicate.name, "after": survivor.name}
             ],
         )
+
+
+@receiver(organisation_merged, dispatch_uid="initiatives.claims_and_attributions")
+def claims_and_attributions_move(sender, duplicate, survivor, actor, **kwargs):
+    """Claims made by the duplicate and the amounts attributed to it move to the survivor,
+    locked years included. No amount changes: where both had a part of one claim, the parts
+    are added together."""
+    claim_type = ContentType.objects.get_for_model(SavingsClaim)
+    moved = list(SavingsClaim.objects.filter(claimant=duplicate).values_list("pk", flat=True))
+    SavingsClaim.objects.filter(pk__in=moved).update(claimant=survivor)
+    survivor_parts = {
+        a.claim_id: a
+        for a in ClaimAttribution.objects.select_for_update().filter(organisation=survivor)
+    }
+    attributed = []
+    for part in ClaimAttribution.objects.select_for_update().filter(organisation=duplicate):
+        kept = survivor_parts.get(part.claim_id)
+        if kept is None:
+            part.organisation = survivor
+            part.save(update_fields=["organisation"])
+        else:
+            kept.amount += part.amount
+            kept.share += part.share
+            kept.save(update_fields=["amount", "share"])
+            part.delete()
+        attributed.append(part.claim_id)
+    note = f"{duplicate.name} was a duplicate record of {survivor.name}"
+    HistoryEntry.objects.bulk_create(
+        HistoryEntry(
+            actor=actor,
+            owner_type=claim_type,
+            owner_id=claim_id,
+            action="Organisation merged",
+            subject=f"{duplicate.name} → {survivor.name}",
+            changes=[
+                {"field": field, "before": duplicate.name, "after": survivor.name}
+                for field, applies in (
+                    ("Claimant organisation", claim_id in moved),
+                    ("Attributed to", claim_id in attributed),
+                )
+                if applies
+            ],
+            reason=note,
+        )
+        for claim_id in sorted(set(moved) | set(attributed))
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from initiatives import views
+from initiatives.claims import views as claim_views
 
 app_name = "initiatives"
 
@@ -18,6 +19,8 @@ urlpatterns = [
         name="partner_remove",
     ),
     path("<int:pk>/targets/", views.initiative_targets, name="targets"),
+    path("<int:pk>/claims/", claim_views.initiative_claims, name="claims"),
+    path("<int:pk>/claims/new/", claim_views.claim_create, name="claim_create"),
     path("<int:pk>/history/", views.initiative_history, name="history"),
     path("<int:pk>/status/", views.initiative_status, name="status"),
     path("<int:pk>/publish/", views.initiative_publish, name="publish"),

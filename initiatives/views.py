@@ -121,11 +121,12 @@ SECTIONS = [
     ("overview", "Overview", "initiatives:detail"),
     ("partners", "Partners", "initiatives:partners"),
     ("targets", "Targets", "initiatives:targets"),
+    ("claims", "Claims", "initiatives:claims"),
     ("history", "History", "initiatives:history"),
 ]
 
 
-def _section_context(request, initiative, section):
+def section_context(request, initiative, section):
     return {
         "initiative": initiative,
         "section": section,
@@ -138,7 +139,7 @@ def _section(request, initiative, section, template, context=None, status=200):
     return render(
         request,
         partial(request, template, "sections"),
-        {**_section_context(request, initiative, section), **(context or {})},
+        {**section_context(request, initiative, section), **(context or {})},
         status=status,
     )
 
@@ -343,7 +344,6 @@ def initiative_status(request, pk):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-
             messages.success(
                 request, f"{initiative.reference} is now {initiative.get_status_display().lower()}."
             )

@@ -93,3 +93,9 @@ def as_user(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def initiative(officer, council, partner_council):
+    """Led by Leeds (`council`) with Bradford (`partner_council`), sharing savings 60/40."""
+    return factories.make_partnered_initiative(officer, council, partner_council)

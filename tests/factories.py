@@ -1,5 +1,8 @@
 """factory_boy factories: one per model, with sensible real-looking defaults."""
 
+from datetime import date
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
@@ -47,3 +50,34 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.OFFICER
+
+
+def make_initiative(actor, lead, **fields):
+    """An initiative created through the service, as an officer would."""
+    from initiatives import services
+
+    defaults = {
+        "title": "Shared revenues and benefits service",
+        "summary": "Two councils run one revenues and benefits service.",
+        "collaboration_model": "shared_service",
+        "service_area": "revenues_benefits",
+        "governance": "joint_committee",
+        "start_date": date(2025, 4, 1),
+        "planned_end_date": date(2028, 3, 31),
+    }
+    return services.initiative_create(actor=actor, lead=lead, **{**defaults, **fields})
+
+
+def make_partnered_initiative(actor, lead, partner, lead_share="60", **fields):
+    """An initiative of `lead` with `partner` too, sharing the savings lead_share / the rest."""
+    from initiatives import services
+
+    initiative = make_initiative(actor, lead, **fields)
+    services.partnership_add(actor=actor, initiative=initiative, organisation=partner)
+    services.shares_set(
+        actor=actor,
+        initiative=initiative,
+        shares={lead.pk: Decimal(lead_share), partner.pk: Decimal("100") - Decimal(lead_share)},
+    )
+    initiative.refresh_from_db()
+    return initiative

@@ -7,7 +7,7 @@ from initiatives import services
 from initiatives.models import Initiative
 from tests import services as test_services
 from tests.concurrency import run_together
-from tests.initiatives.conftest import make_initiative
+from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -150,7 +150,7 @@ def test_someone_in_no_organisation_cannot_create(client):
 def test_the_services_refuse_to_create_for_an_organisation_one_does_not_belong_to(
     officer, other_council
 ):
-    from tests.initiatives.conftest import make_initiative
+    from tests.factories import make_initiative
 
     with pytest.raises(PermissionDenied):
         make_initiative(officer, other_council)
@@ -178,7 +178,7 @@ def test_an_admin_chooses_the_lead(client, admin_user, other_council):
 def test_the_register_shows_only_published_initiatives_to_anonymous_visitors(
     client, officer, initiative, council
 ):
-    from tests.initiatives.conftest import make_initiative
+    from tests.factories import make_initiative
 
     hidden = make_initiative(officer, council, title="Not for the public")
     services.initiative_publish(actor=officer, initiative=initiative, publish=True)

@@ -13,7 +13,7 @@ from initiatives import services
 from initiatives.models import Initiative, Partnership, SavingsTarget
 from partners.history import history_of
 from partners.services import organisations as organisation_services
-from tests.initiatives.conftest import make_initiative
+from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db
 Status = Initiative.Status

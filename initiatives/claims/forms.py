@@ -1,0 +1,214 @@
+"""Forms for savings claims, corrections, decisions and the review queue's filters."""
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+
+from initiatives import financial_years
+from initiatives.claims.models import SavingsClaim
+from initiatives.models import MAX_AMOUNT
+
+
+def money_field(label, *, required=True, allow_negative=False, help_text="", required_message=""):
+    """An amount in pounds and pence, up to £1bn, with messages that name the field."""
+    what = label.removesuffix(" (£)").lower()
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=12,
+        decimal_places=2,
+        min_value=None if allow_negative else Decimal("0"),
+        max_value=MAX_AMOUNT,
+        help_text=help_text,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": required_message or f"Enter the {what}",
+            "invalid": f"Enter the {what} as a number of pounds, like 15000.50",
+            "max_decimal_places": f"Enter the {what} with no more than 2 decimal places (pence)",
+            "max_digits": f"Enter the {what} as £1bn or less",
+            "max_whole_digits": f"Enter the {what} as £1bn or less",
+            "max_value": f"Enter the {what} as £1bn or less",
+            "min_value": f"Enter the {what} as £0 or more",
+        },
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Any number of files (each is checked by content in the service)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(EvidenceField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class ClaimForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    creation_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    financial_year = forms.TypedChoiceField(
+        label="Financial year of the saving",
+        coerce=int,
+        error_messages={
+            "required": "Choose the financial year",
+            "invalid_choice": "Choose one of the years offered",
+        },
+    )
+    gross_amount = money_field(
+        "Gross saving (£)", help_text="The saving before any cost of achieving it."
+    )
+    implementation_cost = money_field(
+        "Implementation cost (£)",
+        required=False,
+        help_text="What it cost to achieve the saving in this year, if anything. "
+        "The net saving is the gross saving minus this.",
+    )
+    baseline_value = money_field(
+        "Baseline value (£)", required=False, help_text="What the service cost before."
+    )
+    baseline_year = forms.TypedChoiceField(
+        label="Baseline year", coerce=int, required=False, empty_value=None
+    )
+    evidence = EvidenceField(
+        label="Evidence files",
+        required=False,
+        help_text="PDF, Word, Excel, PowerPoint, OpenDocument, CSV or images, up to 10 MB each.",
+    )
+
+    class Meta:
+        model = SavingsClaim
+        fields = [
+            "financial_year",
+            "category",
+            "kind",
+            "recurrence",
+            "gross_amount",
+            "implementation_cost",
+            "description",
+            "baseline_value",
+            "baseline_year",
+            "baseline_method",
+            "budget_reference",
+            "evidence_text",
+            "service_quality",
+            "service_quality_statement",
+        ]
+        labels = {
+            "description": "What was saved, and how the initiative caused it",
+            "baseline_method": "How the baseline was worked out",
+            "budget_reference": "Budget or cost-centre reference",
+            "evidence_text": "Evidence",
+            "service_quality": "Were the service's outputs maintained?",
+            "service_quality_statement": "How do you know?",
+        }
+        help_texts = {
+            "kind": "Cash-releasing savings free money that can be spent elsewhere.",
+            "recurrence": "A recurring saving is claimed again in each year it recurs.",
+            "evidence_text": "What shows the saving is real: reports, budgets, invoices. "
+            "Attach files below.",
+        }
+        widgets = {
+            "category": forms.RadioSelect,
+            "kind": forms.RadioSelect,
+            "recurrence": forms.RadioSelect,
+            "service_quality": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "baseline_method": forms.Textarea(attrs={"rows": 2}),
+            "evidence_text": forms.Textarea(attrs={"rows": 3}),
+            "service_quality_statement": forms.Textarea(attrs={"rows": 2}),
+            "budget_reference": forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+        }
+        error_messages = {
+            "category": {"required": "Choose the category of saving"},
+            "kind": {"required": "Choose whether the saving releases cash"},
+            "recurrence": {"required": "Choose whether the saving recurs"},
+            "description": {
+                "required": "Describe what was saved and how the initiative caused it",
+                "max_length": "Describe it in 5,000 characters or fewer",
+            },
+            "service_quality": {"required": "Say whether the service's outputs were maintained"},
+            "service_quality_statement": {
+                "required": "Say how you know the outputs were maintained"
+            },
+        }
+
+    def __init__(self, *args, initiative, locked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("category", "kind", "recurrence", "service_quality"):
+            self.fields[name].choices = SavingsClaim._meta.get_field(name).choices
+        years = [y for y in initiative.savings_years() if y not in locked]
+        if self.instance.pk and self.instance.financial_year not in years:
+            years.append(self.instance.financial_year)
+        self.fields["financial_year"].choices = [
+            ("", "Choose a year"),
+            *financial_years.choices(years),
+        ]
+        baseline_years = range(initiative.first_year - 10, initiative.last_year + 1)
+        self.fields["baseline_year"].choices = [
+            ("", "Not given"),
+            *financial_years.choices(baseline_years),
+        ]
+        self.order_fields([*self.Meta.fields, "evidence"])
+        if not self.is_bound:
+            self.initial.setdefault("creation_token", uuid.uuid4())
+            if self.instance.pk:
+                self.initial["version"] = self.instance.version
+
+    def claim_fields(self):
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("version", "creation_token", "evidence")
+        }
+
+
+class EvidenceForm(forms.Form):
+    evidence = EvidenceField(
+        label="Add evidence files",
+        required=True,
+        error_messages={"required": "Choose a file to upload"},
+    )
+
+
+class AdjustmentForm(forms.Form):
+    creation_token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+    change = money_field(
+        "Change to the net saving (£)",
+        allow_negative=True,
+        help_text="Negative to reduce the verified saving, for example -2500.",
+    )
+    description = forms.CharField(
+        label="What is being corrected, and why",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what is being corrected and why"},
+    )
+    evidence_text = forms.CharField(
+        label="Evidence", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = EvidenceField(label="Evidence files", required=False)
+
+
+class DecisionForm(forms.Form):
+    DECISIONS = [("verify", "Verify"), ("return", "Return for revision"), ("reject", "Reject")]
+    decision = forms.ChoiceField(
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        label="Decision",
+        error_messages={"required": "Choose a decision"},
+    )
+    note = forms.CharField(
+        label="Note to the claimant",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you return or reject a claim.",
+    )

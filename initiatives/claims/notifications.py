@@ -1,0 +1,56 @@
+"""Emails about claims: to the lead's managers when a claim awaits them, to the submitter when
+it is decided."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from initiatives.claims.models import SavingsClaim
+from partners import mail
+from partners.models import Membership
+
+
+def _claim(claim_id):
+    return (
+        SavingsClaim.objects.select_related(
+            "initiative__lead", "claimant", "submitted_by", "reviewed_by"
+        )
+        .filter(pk=claim_id)
+        .first()
+    )
+
+
+def _context(claim):
+    return {"claim": claim, "link": settings.SITE_URL + reverse("claims:detail", args=[claim.pk])}
+
+
+def claim_submitted_notify(*, claim_id):
+    """Tell each manager of the lead organisation (but the submitter) that a claim awaits them."""
+    claim = _claim(claim_id)
+    if claim is None or claim.status != SavingsClaim.Status.SUBMITTED:
+        return 0  # withdrawn or decided meanwhile: nothing to ask for
+    managers = (
+        Membership.objects.filter(
+            organisation=claim.initiative.lead, role=Membership.Role.MANAGER, user__is_active=True
+        )
+        .exclude(user=claim.submitted_by_id)
+        .select_related("user")
+    )
+    body = render_to_string("emails/claim_submitted.txt", _context(claim))
+    subject = f"Claim {claim.reference} awaits your decision"
+    for membership in managers:
+        mail.email_deliver(to=membership.user.email, subject=subject, body=body)
+    return len(managers)
+
+
+def claim_decided_notify(*, claim_id):
+    """Tell the submitter what was decided."""
+    claim = _claim(claim_id)
+    if claim is None or claim.submitted_by is None or claim.status == SavingsClaim.Status.SUBMITTED:
+        return 0
+    mail.email_deliver(
+        to=claim.submitted_by.email,
+        subject=f"Claim {claim.reference}: {claim.get_status_display().lower()}",
+        body=render_to_string("emails/claim_decided.txt", _context(claim)),
+    )
+    return 1

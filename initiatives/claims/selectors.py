@@ -1,0 +1,88 @@
+"""Reads about savings claims that pages share."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404
+
+from initiatives import financial_years, permissions
+from initiatives.claims.models import FinancialYearLock, SavingsClaim
+from partners import history
+from partners import permissions as partner_permissions
+
+Status = SavingsClaim.Status
+
+
+def claim_for(user, pk):
+    """The claim if the user may see it; 404 otherwise."""
+    return get_object_or_404(
+        permissions.claims_visible_to(user).select_related(
+            "initiative__lead", "claimant", "submitted_by", "reviewed_by", "corrects"
+        ),
+        pk=pk,
+    )
+
+
+def claims_of_initiative(initiative):
+    return initiative.claims.select_related("claimant", "submitted_by").order_by(
+        "-financial_year", "-created_at", "-pk"
+    )
+
+
+def claim_totals(initiative):
+    """Net totals and counts by financial year and status: one aggregate query, a table of at
+    most (years × statuses) cells."""
+    rows = (
+        SavingsClaim.objects.filter(initiative=initiative)
+        .values("financial_year", "status")
+        .annotate(total=Sum("net_amount"), count=Count("pk"))
+    )
+    by_year = defaultdict(lambda: {s.value: {"total": Decimal("0"), "count": 0} for s in Status})
+    overall = {s.value: {"total": Decimal("0"), "count": 0} for s in Status}
+    for row in rows:
+        cell = by_year[row["financial_year"]][row["status"]]
+        cell["total"], cell["count"] = row["total"], row["count"]
+        overall[row["status"]]["total"] += row["total"]
+        overall[row["status"]]["count"] += row["count"]
+    years = [
+        {"label": financial_years.label(year), "cells": [by_year[year][s.value] for s in Status]}
+        for year in sorted(by_year)
+    ]
+    return {"statuses": list(Status), "years": years, "overall": [overall[s.value] for s in Status]}
+
+
+def claims_of_user(user):
+    """The claims of the organisations the user acts for that still need something: drafts,
+    returned claims and those awaiting a decision."""
+    organisations = set(partner_permissions.roles_of(user))
+    return (
+        SavingsClaim.objects.filter(
+            claimant_id__in=organisations,
+            status__in=[Status.DRAFT, Status.RETURNED, Status.SUBMITTED],
+        )
+        .select_related("initiative", "claimant")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def status_counts(queryset):
+    return dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+
+
+def review_queue(user):
+    return permissions.claims_to_review_by(user).select_related(
+        "initiative", "claimant", "submitted_by"
+    )
+
+
+def claim_history(claim):
+    return history.history_of(claim)
+
+
+def claim_attributions(claim):
+    return list(claim.attributions.select_related("organisation"))
+
+
+def locks():
+    return {lock.year: lock for lock in FinancialYearLock.objects.select_related("locked_by")}

@@ -1,0 +1,491 @@
+"""Every write to savings claims: drafting, evidence, the workflow of decisions, attribution,
+corrections and locked years. Each checks permission, runs in one transaction and is recorded
+in the claim's history."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from initiatives import financial_years, permissions, references
+from initiatives.claims import attribution, evidence, tasks
+from initiatives.claims.models import (
+    ClaimAttribution,
+    ClaimEvidence,
+    FinancialYearLock,
+    SavingsClaim,
+)
+from initiatives.models import MAX_AMOUNT, Partnership
+from partners import history
+from partners import permissions as partner_permissions
+
+Status = SavingsClaim.Status
+CLAIM_FIELDS = [
+    "financial_year",
+    "category",
+    "kind",
+    "recurrence",
+    "gross_amount",
+    "implementation_cost",
+    "baseline_value",
+    "baseline_year",
+    "baseline_method",
+    "budget_reference",
+    "description",
+    "evidence_text",
+    "service_quality",
+    "service_quality_statement",
+]
+TRACKED_FIELDS = [*CLAIM_FIELDS, "status"]
+HUNDRED = Decimal("100.00")
+
+
+def _require(allowed, message="You do not have permission to do that with this claim."):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def locked_years():
+    return set(FinancialYearLock.objects.values_list("year", flat=True))
+
+
+def _year_open(year, field="financial_year"):
+    if FinancialYearLock.objects.filter(year=year).exists():
+        raise ValidationError(
+            {field: f"{financial_years.label(year)} is locked: its figures have been signed off"},
+            code="locked",
+        )
+
+
+def _year_in_range(initiative, year):
+    if year not in initiative.savings_years():
+        raise ValidationError(
+            {
+                "financial_year": "Claims for this initiative can be made for "
+                f"{financial_years.label(initiative.first_year)} "
+                f"to {financial_years.label(initiative.last_year)} only"
+            },
+            code="range",
+        )
+
+
+def _amounts_valid(fields, adjustment=False):
+    gross, cost = fields.get("gross_amount"), fields.get("implementation_cost") or Decimal("0")
+    errors = {}
+    if gross is None:
+        errors["gross_amount"] = "Enter the gross saving"
+    elif abs(gross) > MAX_AMOUNT:
+        errors["gross_amount"] = "Enter an amount of £1bn or less"
+    elif not adjustment and gross <= 0:
+        errors["gross_amount"] = "Enter a gross saving of more than £0"
+    if cost < 0:
+        errors["implementation_cost"] = "Enter an implementation cost of £0 or more"
+    elif not adjustment and gross is not None and gross > 0 and cost > gross:
+        errors["implementation_cost"] = (
+            "The implementation cost cannot be more than the gross saving"
+        )
+    if errors:
+        raise ValidationError(errors, code="amounts")
+
+
+def _evidence_store(actor, claim, files):
+    """Check every file by its content before storing any, so that a bad file writes nothing."""
+    files = list(files or [])
+    if claim.evidence_files.count() + len(files) > evidence.MAX_FILES:
+        raise ValidationError(
+            {"evidence": f"A claim can have up to {evidence.MAX_FILES} evidence files"}
+        )
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, evidence.evidence_check(upload)))
+        except ValidationError as error:
+            raise ValidationError({"evidence": error.messages}, code="evidence") from None
+    for upload, content_type in checked:
+        ClaimEvidence.objects.create(
+            claim=claim,
+            file=upload,
+            original_name=evidence.display_name(upload.name),
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+    return [evidence.display_name(upload.name) for upload, _ in checked]
+
+
+@transaction.atomic
+def claim_create(*, actor, initiative, claimant, creation_token=None, evidence_files=(), **fields):
+    """A draft claim by the organisation the officer acts for. A second post of the same form
+    (creation_token) returns the claim the first made."""
+    if creation_token and (
+        existing := SavingsClaim.objects.filter(creation_token=creation_token).first()
+    ):
+        return existing
+    _require(
+        permissions.can_claim_for(actor, initiative, claimant),
+        "Only officers of a partner organisation can claim savings for it.",
+    )
+    _year_in_range(initiative, fields["financial_year"])
+    _year_open(fields["financial_year"])
+    _amounts_valid(fields)
+    claim = SavingsClaim(
+        initiative=initiative,
+        claimant=claimant,
+        created_by=actor,
+        creation_token=creation_token,
+        **{k: fields.get(k) for k in CLAIM_FIELDS if k in fields},
+    )
+    claim.reference = references.next_reference("CLM")
+    claim.full_clean(exclude=["net_amount"])
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        if creation_token and (
+            existing := SavingsClaim.objects.filter(creation_token=creation_token).first()
+        ):
+            return existing  # the same form posted twice at once: the first post made it
+        raise
+    stored = _evidence_store(actor, claim, evidence_files)
+    history.history_record(
+        actor=actor,
+        owner=claim,
+        action="Drafted",
+        changes=history.changes_between({}, history.snapshot(claim, TRACKED_FIELDS)),
+        reason=("Evidence: " + ", ".join(stored)) if stored else "",
+    )
+    return claim
+
+
+def _locked_claim(claim):
+    return (
+        SavingsClaim.objects.select_for_update()
+        .select_related("initiative", "claimant")
+        .get(pk=claim.pk)
+    )
+
+
+@transaction.atomic
+def claim_update(*, actor, claim, expected_version=None, evidence_files=(), **fields):
+    current = _locked_claim(claim)
+    _require(
+        permissions.can_edit_claim(actor, current),
+        "Only a draft or returned claim can be changed, by its claimant.",
+    )
+    if expected_version is not None and current.version != expected_version:
+        raise ValidationError(
+            "This claim was changed by someone else while you were editing it. "
+            "Check it and try again.",
+            code="conflict",
+        )
+    _year_open(current.financial_year)
+    before = history.snapshot(current, TRACKED_FIELDS)
+    for name in CLAIM_FIELDS:
+        if name in fields:
+            setattr(current, name, fields[name])
+    if not current.is_adjustment:
+        _year_in_range(current.initiative, current.financial_year)
+    _year_open(current.financial_year)
+    _amounts_valid(
+        {"gross_amount": current.gross_amount, "implementation_cost": current.implementation_cost},
+        adjustment=current.is_adjustment,
+    )
+    current.full_clean(exclude=["net_amount", "creation_token"])
+    current.version += 1
+    current.save()
+    stored = _evidence_store(actor, current, evidence_files)
+    changes = history.changes_between(before, history.snapshot(current, TRACKED_FIELDS))
+    if changes or stored:
+        history.history_record(
+            actor=actor,
+            owner=current,
+            action="Edited",
+            changes=changes,
+            reason=("Evidence added: " + ", ".join(stored)) if stored else "",
+        )
+    return current
+
+
+@transaction.atomic
+def evidence_remove(*, actor, item):
+    claim = _locked_claim(item.claim)
+    _require(
+        permissions.can_edit_claim(actor, claim),
+        "Evidence can be removed only from a draft or returned claim.",
+    )
+    name = item.original_name
+    item.file.delete(save=False)
+    item.delete()
+    history.history_record(actor=actor, owner=claim, action="Evidence removed", subject=name)
+
+
+def _move(claim, *, from_statuses, to_status, **values):
+    """Change the claim's status only if it is still in one of `from_statuses`: a conditional
+    update, so of two people acting at once exactly one succeeds. Returns whether it did."""
+    changed = SavingsClaim.objects.filter(pk=claim.pk, status__in=from_statuses).update(
+        status=to_status, version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    return changed == 1
+
+
+def _no_longer(claim):
+    current = SavingsClaim.objects.select_related("reviewed_by").get(pk=claim.pk)
+    who = (
+        f" by {current.reviewed_by}"
+        if current.reviewed_by and current.status in (*SavingsClaim.FINAL, Status.RETURNED)
+        else ""
+    )
+    return ValidationError(
+        "This claim is no longer awaiting that: it is now "
+        f"{current.get_status_display().lower()}{who}. "
+        "Nothing was changed.",
+        code="stale",
+    )
+
+
+@transaction.atomic
+def claim_submit(*, actor, claim):
+    claim = SavingsClaim.objects.select_related("initiative").get(pk=claim.pk)
+    _require(
+        permissions.can_submit_claim(actor, claim),
+        "Only the claimant's officers can submit this claim.",
+    )
+    _year_open(claim.financial_year)
+    before = claim.get_status_display()
+    if not _move(
+        claim,
+        from_statuses=SavingsClaim.EDITABLE,
+        to_status=Status.SUBMITTED,
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    ):
+        raise _no_longer(claim)
+    history.history_record(
+        actor=actor,
+        owner=claim,
+        action="Submitted",
+        changes=[{"field": "Status", "before": before, "after": Status.SUBMITTED.label}],
+    )
+    tasks.claim_submitted_notify.delay_on_commit(claim_id=claim.pk)
+    return SavingsClaim.objects.get(pk=claim.pk)
+
+
+@transaction.atomic
+def claim_withdraw(*, actor, claim):
+    claim = SavingsClaim.objects.get(pk=claim.pk)
+    _require(
+        partner_permissions.is_member_of(actor, claim.claimant_id),
+        "Only the claimant's officers can withdraw this claim.",
+    )
+    _year_open(claim.financial_year)
+
+    if not _move(claim, from_statuses=[Status.SUBMITTED], to_status=Status.DRAFT):
+        raise _no_longer(claim)
+    history.history_record(
+        actor=actor,
+        owner=claim,
+        action="Withdrawn to draft",
+        changes=[
+            {"field": "Status", "before": Status.SUBMITTED.label, "after": Status.DRAFT.label}
+        ],
+    )
+    return SavingsClaim.objects.get(pk=claim.pk)
+
+
+def _attribution_shares(claim):
+    """The shares a verified claim is split by: the active partners' shares now, or, for an
+    adjustment, the stored split of the claim it corrects."""
+    if claim.is_adjustment:
+        return dict(claim.corrects.attributions.values_list("organisation_id", "share"))
+    shares = dict(
+        Partnership.objects.filter(
+            initiative=claim.initiative_id, removed_on__isnull=True
+        ).values_list("organisation_id", "savings_share")
+    )
+    if sum(shares.values()) != HUNDRED:
+        raise ValidationError(
+            f"The partners' shares add up to {sum(shares.values())}%, not 100%. "
+            "The lead organisation must correct them before this claim can be verified.",
+            code="shares",
+        )
+    return shares
+
+
+def corrected_total(corrected, extra=Decimal("0")):
+    """What a verified claim comes to with its verified adjustments, and `extra`."""
+    adjustments = corrected.adjustments.filter(status=Status.VERIFIED).aggregate(
+        total=Sum("net_amount")
+    )["total"]
+    return corrected.net_amount + (adjustments or 0) + extra
+
+
+DECISIONS = {
+    "verify": (Status.VERIFIED, "Verified"),
+    "return": (Status.RETURNED, "Returned for revision"),
+    "reject": (Status.REJECTED, "Rejected"),
+}
+
+
+@transaction.atomic
+def claim_decide(*, actor, claim, decision, note=""):
+    """Verify, return or reject a submitted claim: a manager of the lead organisation who did
+    not submit it. Verifying attributes the net amount to the partners, to the penny."""
+    claim = SavingsClaim.objects.select_related("initiative", "corrects").get(pk=claim.pk)
+    to_status, action = DECISIONS[decision]
+    note = (note or "").strip()
+    if claim.status != Status.SUBMITTED:
+        raise _no_longer(claim)
+    if claim.submitted_by_id == actor.pk:
+        raise PermissionDenied("You submitted this claim, so someone else must decide it.")
+    _require(
+        permissions.can_decide_claim(actor, claim),
+        "Only a manager of the lead organisation can decide this claim.",
+    )
+    _year_open(claim.financial_year)
+    if decision in ("return", "reject") and not note:
+        raise ValidationError(
+            {
+                "note": "Say why the claim is being "
+                + ("returned" if decision == "return" else "rejected")
+            },
+            code="note",
+        )
+    shares = None
+    if decision == "verify":
+        if claim.service_quality == SavingsClaim.ServiceQuality.FELL:
+            raise ValidationError(
+                "Outputs fell, so this is a cut, not an efficiency: "
+                "it cannot be verified as a saving. "
+                "Return it or reject it.",
+                code="quality",
+            )
+        if claim.is_adjustment and corrected_total(claim.corrects, claim.net_amount) < 0:
+            raise ValidationError(
+                "This adjustment would take the corrected claim below zero.", code="below_zero"
+            )
+        shares = _attribution_shares(claim)
+    if not _move(
+        claim,
+        from_statuses=[Status.SUBMITTED],
+        to_status=to_status,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+        review_note=note,
+    ):
+        raise _no_longer(claim)
+    if shares is not None:
+        parts = attribution.split(claim.net_amount, shares)
+        ClaimAttribution.objects.bulk_create(
+            ClaimAttribution(
+                claim=claim, organisation_id=org, share=_share_of(shares, org), amount=amount
+            )
+            for org, amount in parts.items()
+        )
+    history.history_record(
+        actor=actor,
+        owner=claim,
+        action=action,
+        reason=note,
+        changes=[{"field": "Status", "before": Status.SUBMITTED.label, "after": to_status.label}],
+    )
+    tasks.claim_decided_notify.delay_on_commit(claim_id=claim.pk)
+    return SavingsClaim.objects.get(pk=claim.pk)
+
+
+def _share_of(shares, organisation_id):
+    total = sum(Decimal(v) for v in shares.values())
+    return (Decimal(shares[organisation_id]) * HUNDRED / total).quantize(Decimal("0.01"))
+
+
+def first_open_year(from_year):
+    locked = locked_years()
+    year = from_year
+    while year in locked:
+        year += 1
+    return year
+
+
+@transaction.atomic
+def claim_correct(
+    *,
+    actor,
+    corrected,
+    change,
+    description,
+    evidence_text="",
+    service_quality_statement="",
+    creation_token=None,
+    evidence_files=(),
+):
+    """An adjustment to a verified claim: a new claim naming it, with a net change that may be
+    negative but never takes the claim below zero, in the first financial year not locked."""
+    if creation_token and (
+        existing := SavingsClaim.objects.filter(creation_token=creation_token).first()
+    ):
+        return existing
+    corrected = SavingsClaim.objects.select_related("initiative", "claimant").get(pk=corrected.pk)
+    _require(
+        permissions.can_correct_claim(actor, corrected),
+        "Only the claimant's officers can correct a verified claim.",
+    )
+    errors = {}
+    if change == 0:
+        errors["change"] = "Enter the change to the net saving: more or less than £0"
+    elif abs(change) > MAX_AMOUNT:
+        errors["change"] = "Enter a change of £1bn or less"
+    elif corrected_total(corrected, change) < 0:
+        errors["change"] = (
+            f"This would take {corrected.reference} below zero: "
+            f"it comes to {corrected_total(corrected)}"
+        )
+    if not (description or "").strip():
+        errors["description"] = "Say what is being corrected and why"
+    if errors:
+        raise ValidationError(errors, code="adjustment")
+    claim = SavingsClaim(
+        initiative=corrected.initiative,
+        claimant=corrected.claimant,
+        corrects=corrected,
+        created_by=actor,
+        financial_year=first_open_year(
+            max(corrected.financial_year, financial_years.current_financial_year())
+        ),
+        category=corrected.category,
+        kind=corrected.kind,
+        recurrence=SavingsClaim.Recurrence.ONE_OFF,
+        gross_amount=change,
+        implementation_cost=Decimal("0"),
+        description=description.strip(),
+        evidence_text=evidence_text,
+        service_quality=SavingsClaim.ServiceQuality.MAINTAINED,
+        service_quality_statement=service_quality_statement or "A correction of a verified claim.",
+        creation_token=creation_token,
+    )
+    claim.reference = references.next_reference("CLM")
+    claim.save()
+    _evidence_store(actor, claim, evidence_files)
+    history.history_record(
+        actor=actor,
+        owner=claim,
+        action="Drafted as an adjustment",
+        subject=corrected.reference,
+        changes=[{"field": "Net change", "before": "", "after": history.display(change)}],
+    )
+    history.history_record(
+        actor=actor, owner=corrected, action="Adjustment drafted", subject=claim.reference
+    )
+    return claim
+
+
+@transaction.atomic
+def financial_year_set_locked(*, actor, year, locked):
+    _require(
+        partner_permissions.can_lock_financial_years(actor),
+        "Only administrators lock financial years.",
+    )
+    if locked:
+        FinancialYearLock.objects.get_or_create(year=year, defaults={"locked_by": actor})
+    else:
+        FinancialYearLock.objects.filter(year=year).delete()

@@ -1,0 +1,26 @@
+"""Celery tasks for claims: ids in, one service call."""
+
+from celery import shared_task
+
+from partners.retry import TRANSIENT_ERRORS
+
+RETRY = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RETRY)
+def claim_submitted_notify(*, claim_id):
+    from initiatives.claims import notifications
+
+    return notifications.claim_submitted_notify(claim_id=claim_id)
+
+
+@shared_task(**RETRY)
+def claim_decided_notify(*, claim_id):
+    from initiatives.claims import notifications
+
+    return notifications.claim_decided_notify(claim_id=claim_id)

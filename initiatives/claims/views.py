@@ -1,0 +1,362 @@
+"""Pages for savings claims: an initiative's claims, a claim and its decisions, the user's own
+claims, a manager's review queue, evidence downloads and locked financial years."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from initiatives import financial_years, permissions, selectors
+from initiatives.claims import filters, services
+from initiatives.claims import selectors as claim_selectors
+from initiatives.claims.forms import AdjustmentForm, ClaimForm, DecisionForm, EvidenceForm
+from initiatives.claims.models import ClaimEvidence, SavingsClaim
+from initiatives.views import section_context
+from partners import permissions as partner_permissions
+from partners.views.common import is_fragment_request, partial, render_form
+from partners.views.users import apply_validation_error
+
+PAGE_SIZE = 25
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def initiative_claims(request, pk):
+    """The initiative's claims section: totals by year and status, then the claims."""
+    initiative = selectors.initiative_for(request.user, pk)
+    acting = partner_permissions.acting_membership(request)
+    page = Paginator(claim_selectors.claims_of_initiative(initiative), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        partial(request, "claims/section_claims.html", "sections"),
+        {
+            **section_context(request, initiative, "claims"),
+            "totals": claim_selectors.claim_totals(initiative),
+            "page": page,
+            "can_claim": acting is not None
+            and permissions.can_claim_for(request.user, initiative, acting.organisation),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def claim_create(request, pk):
+    initiative = selectors.initiative_for(request.user, pk)
+    acting = partner_permissions.acting_membership(request)
+    claimant = acting.organisation if acting else None
+    if not permissions.can_claim_for(request.user, initiative, claimant):
+        raise PermissionDenied("Claims are made by officers of a partner organisation, for it.")
+    form = ClaimForm(
+        request.POST or None,
+        request.FILES or None,
+        initiative=initiative,
+        locked=services.locked_years(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_create(
+                actor=request.user,
+                initiative=initiative,
+                claimant=claimant,
+                creation_token=form.cleaned_data["creation_token"],
+                evidence_files=form.cleaned_data["evidence"],
+                **form.claim_fields(),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Claim {claim.reference} was saved as a draft. Submit it when it is ready.",
+            )
+            return redirect(claim)
+    return render_form(
+        request, "claims/claim_form.html", {"initiative": initiative, "claimant": claimant}, form
+    )
+
+
+def _detail_context(request, claim, decision_form=None):
+    user = request.user
+    page = Paginator(claim_selectors.claim_history(claim), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return {
+        "claim": claim,
+        "initiative": claim.initiative,
+        "evidence": list(claim.evidence_files.all()),
+        "attributions": claim_selectors.claim_attributions(claim),
+        "adjustments": list(claim.adjustments.order_by("created_at")),
+        "page": page,
+        "can_edit": permissions.can_edit_claim(user, claim),
+        "can_submit": permissions.can_submit_claim(user, claim),
+        "can_withdraw": permissions.can_withdraw_claim(user, claim),
+        "can_decide": permissions.can_decide_claim(user, claim),
+        "can_correct": permissions.can_correct_claim(user, claim),
+        "submitted_by_viewer": claim.submitted_by_id == user.pk,
+        "decision_form": decision_form or DecisionForm(),
+        "year_locked": claim.financial_year in services.locked_years(),
+    }
+
+
+@require_GET
+def claim_detail(request, pk):
+    claim = claim_selectors.claim_for(request.user, pk)
+    return render(request, "claims/claim_detail.html", _detail_context(request, claim))
+
+
+@require_http_methods(["GET", "POST"])
+def claim_edit(request, pk):
+    claim = claim_selectors.claim_for(request.user, pk)
+    if not permissions.can_edit_claim(request.user, claim):
+        raise PermissionDenied("Only a draft or returned claim can be changed, by its claimant.")
+    form = ClaimForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=claim,
+        initiative=claim.initiative,
+        locked=services.locked_years(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_update(
+                actor=request.user,
+                claim=claim,
+                expected_version=form.cleaned_data["version"],
+                evidence_files=form.cleaned_data["evidence"],
+                **form.claim_fields(),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Claim {claim.reference} was saved.")
+            return redirect(claim)
+    return render_form(
+        request,
+        "claims/claim_form.html",
+        {"initiative": claim.initiative, "claim": claim, "claimant": claim.claimant},
+        form,
+    )
+
+
+def _act(request, pk, action, done):
+    claim = claim_selectors.claim_for(request.user, pk)
+    try:
+        action(actor=request.user, claim=claim)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(claim=claim))
+    return redirect(claim)
+
+
+@require_POST
+def claim_submit(request, pk):
+    return _act(
+        request,
+        pk,
+        services.claim_submit,
+        "Claim {claim.reference} was submitted. The lead organisation's managers have been told.",
+    )
+
+
+@require_POST
+def claim_withdraw(request, pk):
+    return _act(
+        request, pk, services.claim_withdraw, "Claim {claim.reference} was withdrawn to draft."
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def claim_decide(request, pk):
+    """Verify, return or reject. From the review queue through htmx the row answers in place;
+    otherwise the decision redirects like any form."""
+    claim = claim_selectors.claim_for(request.user, pk)
+    form = DecisionForm(request.POST)
+    from_queue = request.POST.get("from") == "review"
+    outcome = None
+    if form.is_valid():
+        try:
+            outcome = services.claim_decide(actor=request.user, claim=claim, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+    if outcome is not None:
+        message = f"Claim {claim.reference}: {outcome.get_status_display().lower()}."
+        if is_fragment_request(request):
+            return render(
+                request, "claims/review_queue.html#row", {"claim": outcome, "decided": message}
+            )
+        messages.success(request, message)
+        return redirect("claims:review" if from_queue else outcome.get_absolute_url())
+    if is_fragment_request(request):
+        current = claim_selectors.claim_for(request.user, pk)
+        return render(
+            request,
+            "claims/review_queue.html#row",
+            {"claim": current, "row_form": form},
+            status=422,
+        )
+    if from_queue:
+        messages.error(
+            request,
+            f"Claim {claim.reference}: "
+            + " ".join(e for errors in form.errors.values() for e in errors),
+        )
+        return redirect("claims:review")
+    return render(
+        request,
+        "claims/claim_detail.html",
+        _detail_context(request, claim_selectors.claim_for(request.user, pk), form),
+        status=422,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def claim_correct(request, pk):
+    """Draft an adjustment to a verified claim."""
+    corrected = claim_selectors.claim_for(request.user, pk)
+    if not permissions.can_correct_claim(request.user, corrected):
+        raise PermissionDenied("Only the claimant's officers can correct a verified claim.")
+    form = AdjustmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_correct(
+                actor=request.user,
+                corrected=corrected,
+                evidence_files=form.cleaned_data.pop("evidence"),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Adjustment {claim.reference} was saved as a draft. Submit it when it is ready.",
+            )
+            return redirect(claim)
+    return render_form(
+        request,
+        "claims/adjustment_form.html",
+        {"corrected": corrected, "total": services.corrected_total(corrected)},
+        form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_add(request, pk):
+    claim = claim_selectors.claim_for(request.user, pk)
+    if not permissions.can_edit_claim(request.user, claim):
+        raise PermissionDenied
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_update(
+                actor=request.user, claim=claim, evidence_files=form.cleaned_data["evidence"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "The evidence was added.")
+            return redirect(claim)
+    return render_form(request, "claims/evidence_form.html", {"claim": claim}, form)
+
+
+@require_GET
+def evidence_download(request, pk, evidence_pk):
+    """Evidence is served only to those who may see its claim, as an attachment."""
+    claim = claim_selectors.claim_for(request.user, pk)
+    item = get_object_or_404(ClaimEvidence, pk=evidence_pk, claim=claim)
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def evidence_remove(request, pk, evidence_pk):
+    claim = claim_selectors.claim_for(request.user, pk)
+    item = get_object_or_404(ClaimEvidence, pk=evidence_pk, claim=claim)
+    services.evidence_remove(actor=request.user, item=item)
+    messages.success(request, f"{item.original_name} was removed.")
+    return redirect(claim)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def my_claims(request):
+    claims = claim_selectors.claims_of_user(request.user)
+    counts = claim_selectors.status_counts(claims)
+    status = request.GET.get("status")
+    if status in {
+        SavingsClaim.Status.DRAFT,
+        SavingsClaim.Status.RETURNED,
+        SavingsClaim.Status.SUBMITTED,
+    }:
+        claims = claims.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [("", "All", sum(counts.values()))] + [
+        (s.value, s.label, counts.get(s.value, 0))
+        for s in (
+            SavingsClaim.Status.DRAFT,
+            SavingsClaim.Status.RETURNED,
+            SavingsClaim.Status.SUBMITTED,
+        )
+    ]
+    return render(
+        request,
+        partial(request, "claims/my_claims.html", "results"),
+        {"page": page, "tabs": tabs, "status": status},
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def review_queue(request):
+    if not partner_permissions.managed_organisation_ids(request.user):
+        raise PermissionDenied("The review queue is for managers of a lead organisation.")
+    filterset = filters.ReviewFilterSet(
+        request.GET, queryset=claim_selectors.review_queue(request.user)
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        partial(request, "claims/review_queue.html", "results"),
+        {"filterset": filterset, "page": page, "decision_form": DecisionForm()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def financial_year_locks(request):
+    """Admins lock a financial year once its figures are signed off, and unlock it."""
+    if not partner_permissions.can_lock_financial_years(request.user):
+        raise PermissionDenied
+    this_year = financial_years.current_financial_year()
+    years = range(this_year + 1, this_year - 12, -1)
+    if request.method == "POST":
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            year = None
+        if year not in years:
+            messages.error(request, "Choose one of the financial years listed.")
+            return redirect("financial_years")
+        locking = request.POST.get("action") == "lock"
+        services.financial_year_set_locked(actor=request.user, year=year, locked=locking)
+        state = "locked" if locking else "unlocked"
+        messages.success(request, f"{financial_years.label(year)} is {state}.")
+        return redirect("financial_years")
+    locks = claim_selectors.locks()
+    rows = [{"year": y, "label": financial_years.label(y), "lock": locks.get(y)} for y in years]
+    return render(request, "claims/financial_years.html", {"rows": rows})
