@@ -81,3 +81,25 @@ def make_partnered_initiative(actor, lead, partner, lead_share="60", **fields):
     )
     initiative.refresh_from_db()
     return initiative
+
+
+CLAIM_DEFAULTS = {
+    "financial_year": 2025,
+    "category": "cost_reduction",
+    "kind": "cash_releasing",
+    "recurrence": "recurring",
+    "gross_amount": Decimal("10000.00"),
+    "implementation_cost": Decimal("1000.00"),
+    "description": "One team now does the work of two.",
+    "service_quality": "maintained",
+    "service_quality_statement": "Processing times unchanged.",
+}
+
+
+def make_claim(actor, initiative, claimant, **fields):
+    """A draft claim made through the service, as an officer of the claimant would."""
+    from initiatives.claims import services
+
+    return services.claim_create(
+        actor=actor, initiative=initiative, claimant=claimant, **{**CLAIM_DEFAULTS, **fields}
+    )

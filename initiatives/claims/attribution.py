@@ -11,7 +11,8 @@ PENNY = Decimal("0.01")
 
 def split(amount, shares):
     """{key: amount} for {key: share}; shares are weights (percentages that sum to 100, or
-    earlier amounts). Ties in the remainders go to the larger share, then the first key."""
+    earlier amounts). Ties in the remainders go to the larger share, then the smaller key, so
+    the same inputs always give the same split."""
     amount = Decimal(amount).quantize(PENNY)
     weights = {key: Decimal(share) for key, share in shares.items()}
     total_weight = sum(weights.values())
@@ -22,7 +23,8 @@ def split(amount, shares):
     exact = {key: pennies * weight / total_weight for key, weight in weights.items()}
     floors = {key: value.to_integral_value(rounding=ROUND_FLOOR) for key, value in exact.items()}
     left = int(pennies - sum(floors.values()))
-    order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), -weights[key]))
+    order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), -weights[key], key))
+
     for key in order[:left]:
         floors[key] += 1
     return {key: sign * floors[key] * PENNY for key in weights}

@@ -138,7 +138,10 @@ def claim_create(*, actor, initiative, claimant, creation_token=None, evidence_f
         **{k: fields.get(k) for k in CLAIM_FIELDS if k in fields},
     )
     claim.reference = references.next_reference("CLM")
-    claim.full_clean(exclude=["net_amount"])
+    # The creation token's uniqueness is the database's to enforce (see below), at the moment of
+    # the insert, not a check that a concurrent double post could slip between.
+    claim.full_clean(exclude=["net_amount", "creation_token"])
+
     try:
         with transaction.atomic():
             claim.save()

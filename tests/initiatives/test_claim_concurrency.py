@@ -1,0 +1,75 @@
+"""Decisions and double posts under concurrency, with two PostgreSQL connections at a barrier."""
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from initiatives.claims import services
+from initiatives.claims.models import ClaimAttribution, SavingsClaim
+from partners.history import history_of
+from tests import factories
+from tests import services as test_services
+from tests.concurrency import run_together
+from tests.factories import make_claim
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres():
+    test_services.need_postgres()
+
+
+def test_two_managers_deciding_at_once_record_exactly_one_decision(
+    initiative, officer, manager, council
+):
+    second = factories.UserFactory(full_name="Second Manager", member_of=[(council, "manager")])
+    claim = make_claim(officer, initiative, council)
+    services.claim_submit(actor=officer, claim=claim)
+
+    def decide(actor, decision):
+        def run(barrier):
+            loaded = SavingsClaim.objects.get(pk=claim.pk)  # both see it awaiting a decision
+            barrier.wait()
+            return services.claim_decide(
+                actor=actor, claim=loaded, decision=decision, note="Checked"
+            )
+
+        return run
+
+    results = run_together(decide(manager, "verify"), decide(second, "reject"))
+    decided = [r for r in results if isinstance(r, SavingsClaim)]
+    told = [r for r in results if isinstance(r, ValidationError)]
+    assert len(decided) == 1 and len(told) == 1, results
+    assert "no longer awaiting" in told[0].messages[0]
+    claim.refresh_from_db()
+    assert claim.status == decided[0].status
+    decisions = [e.action for e in history_of(claim) if e.action in ("Verified", "Rejected")]
+    assert len(decisions) == 1
+    expected_parts = 2 if claim.status == "verified" else 0
+    assert ClaimAttribution.objects.filter(claim=claim).count() == expected_parts
+
+
+def test_a_double_clicked_create_makes_one_claim(initiative, officer, council):
+    token = uuid.uuid4()
+
+    def create(barrier):
+        barrier.wait()
+        return make_claim(officer, initiative, council, creation_token=token).pk
+
+    first, second = run_together(create, create)
+    assert first == second, (first, second)
+    assert SavingsClaim.objects.count() == 1
+
+
+def test_a_double_clicked_submit_submits_once(initiative, officer, council):
+    claim = make_claim(officer, initiative, council)
+
+    def submit(barrier):
+        barrier.wait()
+        return services.claim_submit(actor=officer, claim=claim)
+
+    results = run_together(submit, submit)
+    assert sum(isinstance(r, SavingsClaim) for r in results) == 1, results
+    assert [e.action for e in history_of(claim)].count("Submitted") == 1

@@ -1,0 +1,297 @@
+"""Claim pages: who sees what, evidence downloads, the review queue's rows, bad input and
+query counts."""
+
+import html
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives.claims import services
+from initiatives.claims.models import ClaimEvidence, SavingsClaim
+from partners.models import HistoryEntry
+from tests import factories
+from tests.factories import CLAIM_DEFAULTS, make_claim
+from tests.pages import assert_strict_page, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def claim_with_evidence(initiative, officer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return make_claim(
+        officer,
+        initiative,
+        initiative.lead,
+        evidence_files=[SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 the invoice")],
+    )
+
+
+def test_evidence_downloads_for_partners_and_404_for_an_unrelated_officer(
+    client, claim_with_evidence, officer, partner_officer, outsider
+):
+    item = claim_with_evidence.evidence_files.get()
+    url = reverse("claims:evidence", args=[claim_with_evidence.pk, item.pk])
+    for user in (officer, partner_officer):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == 'attachment; filename="invoice.pdf"'
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 the invoice"
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("claims:detail", args=[claim_with_evidence.pk])).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_evidence_of_another_claim_is_not_served_through_this_one(
+    client, initiative, officer, claim_with_evidence, outsider, other_council
+):
+    other = factories.make_initiative(outsider, other_council)
+    foreign = make_claim(
+        outsider,
+        other,
+        other_council,
+        evidence_files=[SimpleUploadedFile("secret.pdf", b"%PDF-1.4 x")],
+    )
+    client.force_login(officer)
+    url = reverse("claims:evidence", args=[claim_with_evidence.pk, foreign.evidence_files.get().pk])
+    assert client.get(url).status_code == 404
+
+
+def test_a_disguised_upload_is_refused_at_the_field_with_422(
+    client, initiative, officer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(officer)
+    url = reverse("initiatives:claim_create", args=[initiative.pk])
+    data = {
+        **CLAIM_DEFAULTS,
+        "evidence": SimpleUploadedFile("report.pdf", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    assert (
+        "report.pdf is named as a PDF but it is a PNG image" in page
+        and 'href="#id_evidence' in page
+    )
+    assert not SavingsClaim.objects.exists() and not ClaimEvidence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"gross_amount": "0"}, "gross_amount", "more than £0"),
+        ({"gross_amount": "-10"}, "gross_amount", "£0 or more"),
+        ({"gross_amount": "lots"}, "gross_amount", "as a number of pounds"),
+        ({"gross_amount": "10.123"}, "gross_amount", "no more than 2 decimal places"),
+        ({"gross_amount": "2000000000"}, "gross_amount", "£1bn or less"),
+        (
+            {"implementation_cost": "20000"},
+            "implementation_cost",
+            "cannot be more than the gross saving",
+        ),
+        ({"financial_year": "2010"}, "financial_year", "Choose one of the years offered"),
+        ({"description": ""}, "description", "Describe what was saved"),
+    ],
+)
+def test_bad_claims_get_a_message_at_the_field_and_write_nothing(
+    client, initiative, officer, changes, field, message
+):
+    client.force_login(officer)
+    response = client.post(
+        reverse("initiatives:claim_create", args=[initiative.pk]), {**CLAIM_DEFAULTS, **changes}
+    )
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    assert "There is a problem" in page and message in page and f'href="#id_{field}' in page
+    assert not SavingsClaim.objects.exists()
+    assert_strict_page(response)
+
+
+def test_a_locked_year_is_not_offered_and_refused_if_posted(
+    client, initiative, officer, admin_user
+):
+    services.financial_year_set_locked(actor=admin_user, year=2025, locked=True)
+    client.force_login(officer)
+    url = reverse("initiatives:claim_create", args=[initiative.pk])
+    page = client.get(url).content.decode()
+    year_select = page[
+        page.index('name="financial_year"') : page.index(
+            "</select>", page.index('name="financial_year"')
+        )
+    ]
+    assert '<option value="2025"' not in year_select and '<option value="2026"' in year_select
+    assert client.post(url, CLAIM_DEFAULTS).status_code == 422
+    assert not SavingsClaim.objects.exists()
+
+
+def test_the_review_queue_decides_a_row_in_place_through_htmx(client, initiative, officer, manager):
+    claim = make_claim(officer, initiative, initiative.lead)
+    services.claim_submit(actor=officer, claim=claim)
+    client.force_login(manager)
+    assert claim.reference in text_of(client.get(reverse("claims:review")))
+    url = reverse("claims:decide", args=[claim.pk])
+    htmx = {"HX-Request": "true", "HX-Target": f"claim-row-{claim.pk}"}
+    refused = client.post(url, {"decision": "return", "note": "", "from": "review"}, headers=htmx)
+    assert refused.status_code == 422
+    body = refused.content.decode()
+    assert body.lstrip().startswith(f'<tr class="govuk-table__row" id="claim-row-{claim.pk}"')
+    assert "Say why the claim is being returned" in html.unescape(body)
+    decided = client.post(url, {"decision": "verify", "note": "", "from": "review"}, headers=htmx)
+    assert decided.status_code == 200
+    assert f"Claim {claim.reference}: verified." in decided.content.decode()
+    assert "<html" not in decided.content.decode()
+
+
+def test_without_javascript_a_decision_redirects_back_to_the_queue(
+    client, initiative, officer, manager
+):
+    claim = make_claim(officer, initiative, initiative.lead)
+    services.claim_submit(actor=officer, claim=claim)
+    client.force_login(manager)
+    response = client.post(
+        reverse("claims:decide", args=[claim.pk]),
+        {"decision": "reject", "note": "No evidence", "from": "review"},
+    )
+    assert response.status_code == 302 and response.url == reverse("claims:review")
+    claim.refresh_from_db()
+    assert claim.status == "rejected" and claim.review_note == "No evidence"
+
+
+def test_a_decision_on_a_claim_no_longer_awaiting_one_is_explained(
+    client, initiative, officer, manager, people_two_managers
+):
+    claim = make_claim(officer, initiative, initiative.lead)
+    services.claim_submit(actor=officer, claim=claim)
+    services.claim_decide(actor=people_two_managers, claim=claim, decision="verify")
+    client.force_login(manager)
+    response = client.post(
+        reverse("claims:decide", args=[claim.pk]), {"decision": "reject", "note": "x"}
+    )
+    assert response.status_code == 422
+    assert "no longer awaiting" in html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def people_two_managers(council):
+    return factories.UserFactory(full_name="Second Manager", member_of=[(council, "manager")])
+
+
+def test_officers_and_outsiders_cannot_open_the_review_queue(client, officer, outsider):
+    for user in (officer, outsider):
+        client.force_login(user)
+        assert client.get(reverse("claims:review")).status_code == 403
+
+
+def test_only_admins_open_financial_years(client, admin_user, manager):
+    client.force_login(manager)
+    assert client.get(reverse("financial_years")).status_code == 403
+    assert (
+        client.post(reverse("financial_years"), {"year": 2025, "action": "lock"}).status_code == 403
+    )
+    client.force_login(admin_user)
+    response = client.post(reverse("financial_years"), {"year": 2025, "action": "lock"})
+    assert response.status_code == 302
+    assert "2025/26" in text_of(client.get(reverse("financial_years")))
+
+
+def bulk_claims(count, initiative, officer, manager, status):
+    now = timezone.now()
+    claims = SavingsClaim.objects.bulk_create(
+        SavingsClaim(
+            reference=f"CLM-2020-{n:06d}",
+            initiative=initiative,
+            claimant=initiative.lead,
+            financial_year=2025 + n % 3,
+            category="cost_reduction",
+            kind="cash_releasing" if n % 2 else "non_cash_releasing",
+            recurrence="one_off",
+            gross_amount=Decimal(1000 + n),
+            implementation_cost=Decimal(0),
+            description="Bulk",
+            service_quality="maintained",
+            service_quality_statement="Same",
+            status=status if n % 4 else "draft",
+            submitted_by=officer,
+            submitted_at=now - timedelta(minutes=n),
+            created_by=officer,
+        )
+        for n in range(count)
+    )
+    return claims
+
+
+@pytest.mark.parametrize("count", [2000, 20000])
+def test_my_claims_costs_the_same_queries_at_2000_and_20000(
+    client, initiative, officer, manager, django_assert_num_queries, count
+):
+    bulk_claims(count, initiative, officer, manager, "returned")
+    client.force_login(officer)
+    client.get(reverse("claims:mine"))
+    with django_assert_num_queries(7):
+        response = client.get(reverse("claims:mine"), {"status": "returned", "page": 2})
+    assert response.status_code == 200 and "CLM-2020-" in text_of(response)
+
+
+@pytest.mark.parametrize("count", [2000, 20000])
+def test_the_review_queue_costs_the_same_queries_at_2000_and_20000(
+    client, initiative, officer, manager, django_assert_num_queries, count
+):
+    bulk_claims(count, initiative, officer, manager, "submitted")
+    client.force_login(manager)
+    client.get(reverse("claims:review"))
+    with django_assert_num_queries(6):
+        response = client.get(
+            reverse("claims:review"),
+            {"kind": "cash_releasing", "fy": "2026", "sort": "-net", "page": 2},
+        )
+    assert response.status_code == 200 and "CLM-2020-" in text_of(response)
+
+
+@pytest.mark.parametrize("count", [2000, 20000])
+def test_a_claims_page_and_history_cost_the_same_queries_at_2000_and_20000(
+    client, initiative, officer, manager, django_assert_num_queries, count
+):
+    claims = bulk_claims(count, initiative, officer, manager, "submitted")
+    claim = claims[1]
+    owner = {"owner_type": ContentType.objects.get_for_model(SavingsClaim), "owner_id": claim.pk}
+    HistoryEntry.objects.bulk_create(
+        HistoryEntry(actor=officer, action="Edited", **owner) for _ in range(count // 100)
+    )
+    client.force_login(manager)
+    client.get(reverse("claims:detail", args=[claim.pk]))
+    with django_assert_num_queries(11):
+        response = client.get(reverse("claims:detail", args=[claim.pk]), {"page": 2})
+    assert response.status_code == 200
+
+
+def test_the_initiative_claims_section_totals_by_year_and_status(
+    client, initiative, officer, manager
+):
+    first = make_claim(officer, initiative, initiative.lead)
+    services.claim_submit(actor=officer, claim=first)
+    services.claim_decide(actor=manager, claim=first, decision="verify")
+    make_claim(
+        officer,
+        initiative,
+        initiative.lead,
+        financial_year=2026,
+        gross_amount=Decimal("500"),
+        implementation_cost=0,
+    )
+    client.force_login(officer)
+    page = text_of(client.get(reverse("initiatives:claims", args=[initiative.pk])))
+    assert "2025/26 – – – £9,000.00 1 claim –" in page
+    assert "2026/27 £500.00 1 claim" in page
+    fragment = client.get(
+        reverse("initiatives:claims", args=[initiative.pk]), headers={"HX-Request": "true"}
+    )
+    assert fragment.content.decode().lstrip().startswith('<div id="initiative-sections">')

@@ -1,0 +1,55 @@
+"""Claim notifications are queued only after commit and sent by a real worker through Redis."""
+
+import threading
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from initiatives.claims import services
+from tests import factories
+from tests.factories import make_claim
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_for(count):
+    pause = threading.Event()
+    for _ in range(300):
+        if len(mail.outbox) >= count:
+            return list(mail.outbox)
+        pause.wait(0.05)
+    raise AssertionError(f"expected {count} emails, got {len(mail.outbox)}")
+
+
+def test_the_lead_managers_hear_of_a_submission_and_the_submitter_of_the_decision(
+    celery_worker, initiative, officer, manager, council
+):
+    factories.UserFactory(
+        email="inactive.manager@example.gov.uk", is_active=False, member_of=[(council, "manager")]
+    )
+    claim = make_claim(officer, initiative, council)
+    services.claim_submit(actor=officer, claim=claim)
+    submitted = wait_for(1)
+    assert [m.to for m in submitted] == [[manager.email]]
+    assert f"Claim {claim.reference} awaits your decision" == submitted[0].subject
+    assert "/claims/" in submitted[0].body
+
+    services.claim_decide(actor=manager, claim=claim, decision="return", note="Add the invoice")
+    decided = wait_for(2)[1]
+    assert decided.to == [officer.email]
+    assert "returned for revision" in decided.subject and "Add the invoice" in decided.body
+
+
+def test_nothing_is_sent_for_a_submission_that_rolls_back(
+    celery_worker, initiative, officer, manager, council
+):
+    claim = make_claim(officer, initiative, council)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.claim_submit(actor=officer, claim=claim)
+        raise RuntimeError("the request failed after the submit")
+    claim.refresh_from_db()
+    assert claim.status == "draft"
+    services.claim_submit(actor=officer, claim=claim)
+    assert len(wait_for(1)) == 1
+    assert mail.outbox[0].subject == f"Claim {claim.reference} awaits your decision"
