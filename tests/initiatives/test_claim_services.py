@@ -174,7 +174,7 @@ def test_verification_checks_again_that_the_shares_sum_to_100(
     claim = claim_in("submitted", initiative, officer, manager)
     # Shares can only go wrong outside the services (a fault, or an edit by hand): the check holds.
     initiative.partnerships.filter(organisation=partner_council).update(savings_share=Decimal("30"))
-    with pytest.raises(ValidationError, match="add up to 90.00%, not 100%"):
+    with pytest.raises(ValidationError, match=r"add up to 90\.00%, not 100%"):
         services.claim_decide(actor=manager, claim=claim, decision="verify")
     claim.refresh_from_db()
     assert claim.status == Status.SUBMITTED and not claim.attributions.exists()
