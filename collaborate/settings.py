@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -283,7 +284,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LI
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "collaborate")
 CELERY_TIMEZONE = "Europe/London"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Heals what a lost message or a killed worker left dirty.
+    "progress-recompute-dirty": {
+        "task": "initiatives.progress.tasks.progress_recompute_dirty",
+        "schedule": timedelta(minutes=env_int("PROGRESS_SWEEP_MINUTES", 3)),
+    },
+    # The safety net: every figure rebuilt from the source tables, and target-to-date moved on.
+    "progress-reconcile-nightly": {
+        "task": "initiatives.progress.tasks.progress_reconcile",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 # How often a worker records that it is alive, for /readyz.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 

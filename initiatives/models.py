@@ -286,13 +286,25 @@ from initiatives.claims.models import (  # noqa: E402
     FinancialYearLock,
     SavingsClaim,
 )
+from initiatives.progress.models import (  # noqa: E402
+    InitiativeProgress,
+    InitiativeShareYear,
+    InitiativeYear,
+    ProgressDirty,
+    ProgressFact,
+)
 
 __all__ = [
     "ClaimAttribution",
     "ClaimEvidence",
     "FinancialYearLock",
     "Initiative",
+    "InitiativeProgress",
+    "InitiativeShareYear",
+    "InitiativeYear",
     "Partnership",
+    "ProgressDirty",
+    "ProgressFact",
     "ReferenceSequence",
     "SavingsClaim",
     "SavingsTarget",

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.dispatch import receiver
 
 from initiatives.models import ClaimAttribution, Initiative, Partnership, SavingsClaim
+from initiatives.progress import services as progress
 from partners import history
 from partners.models import HistoryEntry
 from partners.signals import organisation_merged
@@ -115,4 +116,14 @@ def claims_and_attributions_move(sender, duplicate, survivor, actor, **kwargs):
             reason=note,
         )
         for claim_id in sorted(set(moved) | set(attributed))
+    )
+
+
+@receiver(organisation_merged, dispatch_uid="initiatives.progress")
+def progress_mark_merged(sender, duplicate, survivor, **kwargs):
+    """The figures of every initiative either organisation takes part in are recomputed."""
+    progress.progress_mark_dirty(
+        Partnership.objects.filter(organisation__in=[duplicate, survivor]).values_list(
+            "initiative_id", flat=True
+        )
     )

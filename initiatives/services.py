@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from initiatives import financial_years, permissions, references
 from initiatives.models import MAX_AMOUNT, Initiative, Partnership, SavingsTarget
+from initiatives.progress import services as progress
 from partners import history
 from partners.models import Organisation
 
@@ -50,11 +51,14 @@ def _locked(initiative, actor, expected_version=None):
 
 
 def _saved(initiative, fields=None):
+    """Save a change to the initiative or its parts: a new version, and its progress figures
+    marked for recomputing."""
     initiative.version += 1
     if fields is None:
         initiative.save()
     else:
         initiative.save(update_fields=[*fields, "version", "updated_at"])
+    progress.progress_mark_dirty([initiative.pk])
 
 
 @transaction.atomic
@@ -70,6 +74,7 @@ def initiative_create(*, actor, lead, **fields):
     initiative.reference = references.next_reference("INI")
     initiative.save()
     Partnership.objects.create(initiative=initiative, organisation=lead, savings_share=HUNDRED)
+    progress.progress_mark_dirty([initiative.pk])
     history.history_record(
         actor=actor,
         owner=initiative,

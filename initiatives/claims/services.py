@@ -18,6 +18,7 @@ from initiatives.claims.models import (
     SavingsClaim,
 )
 from initiatives.models import MAX_AMOUNT, Partnership
+from initiatives.progress import services as progress
 from partners import history
 from partners import permissions as partner_permissions
 
@@ -226,10 +227,13 @@ def evidence_remove(*, actor, item):
 
 def _move(claim, *, from_statuses, to_status, **values):
     """Change the claim's status only if it is still in one of `from_statuses`: a conditional
-    update, so of two people acting at once exactly one succeeds. Returns whether it did."""
+    update, so of two people acting at once exactly one succeeds. Returns whether it did; when
+    it did, the initiative's progress figures are marked for recomputing."""
     changed = SavingsClaim.objects.filter(pk=claim.pk, status__in=from_statuses).update(
         status=to_status, version=F("version") + 1, updated_at=timezone.now(), **values
     )
+    if changed:
+        progress.progress_mark_dirty([claim.initiative_id])
     return changed == 1
 
 

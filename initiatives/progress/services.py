@@ -1,0 +1,323 @@
+"""Recomputing the progress tables with SQL aggregation (INSERT … SELECT … GROUP BY), never
+by looping over claims in Python: claims and targets → per-initiative rows → fact rows.
+
+An incremental recompute rebuilds one initiative's rows and the fact rows it contributes to;
+a reconcile rebuilds everything. Both run in one transaction under a PostgreSQL advisory lock,
+so recomputes never interleave, and both are idempotent: they rebuild from the source tables."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from initiatives import financial_years
+from initiatives.claims.models import ClaimAttribution, SavingsClaim
+from initiatives.models import Initiative, Partnership, SavingsTarget
+from initiatives.progress.models import (
+    InitiativeProgress,
+    InitiativeShareYear,
+    InitiativeYear,
+    ProgressDirty,
+    ProgressFact,
+)
+
+LOCK_KEY = 7_203_011  # pg_advisory_xact_lock key for progress recomputes
+RECONCILE_BATCH = 2000  # initiatives per step of a reconcile (a step reports progress)
+SWEEP_RECONCILE_ABOVE = 2000  # more dirty initiatives than this: reconcile instead
+
+T = {
+    "initiative": Initiative._meta.db_table,
+    "partnership": Partnership._meta.db_table,
+    "target": SavingsTarget._meta.db_table,
+    "claim": SavingsClaim._meta.db_table,
+    "attribution": ClaimAttribution._meta.db_table,
+    "year": InitiativeYear._meta.db_table,
+    "share": InitiativeShareYear._meta.db_table,
+    "progress": InitiativeProgress._meta.db_table,
+    "fact": ProgressFact._meta.db_table,
+    "dirty": ProgressDirty._meta.db_table,
+}
+MEASURES = "target, claimed, verified_cash, verified_non_cash, claims_claimed, claims_verified"
+
+# Level 1: one initiative's figures by financial year. {scope} restricts the initiatives.
+YEAR_SQL = """
+INSERT INTO {year} (initiative_id, financial_year, collaboration_model, service_area, {measures}, computed_at)
+SELECT u.initiative_id, u.financial_year, i.collaboration_model, i.service_area,
+       SUM(u.target), SUM(u.claimed), SUM(u.verified_cash), SUM(u.verified_non_cash),
+       SUM(u.claims_claimed), SUM(u.claims_verified), %s
+FROM (
+    SELECT t.initiative_id, t.financial_year, t.amount AS target, 0 AS claimed,
+           0 AS verified_cash, 0 AS verified_non_cash, 0 AS claims_claimed, 0 AS claims_verified
+    FROM {target} t WHERE {scope_t}
+    UNION ALL
+    SELECT c.initiative_id, c.financial_year, 0, c.net_amount,
+           CASE WHEN c.status = 'verified' AND c.kind = 'cash_releasing' THEN c.net_amount ELSE 0 END,
+           CASE WHEN c.status = 'verified' AND c.kind <> 'cash_releasing' THEN c.net_amount ELSE 0 END,
+           1, CASE WHEN c.status = 'verified' THEN 1 ELSE 0 END
+    FROM {claim} c WHERE c.status IN ('submitted', 'verified') AND {scope_c}
+) u JOIN {initiative} i ON i.id = u.initiative_id
+GROUP BY u.initiative_id, u.financial_year, i.collaboration_model, i.service_area
+"""
+
+# Level 1: each partner's part — target and claimed by the current shares of the active
+# partners, verified from the attribution stored when each claim was verified.
+SHARE_SQL = """
+INSERT INTO {share} (initiative_id, organisation_id, financial_year, collaboration_model, service_area,
+                     {measures}, computed_at)
+SELECT u.initiative_id, u.organisation_id, u.financial_year, i.collaboration_model, i.service_area,
+       ROUND(SUM(u.target), 2), ROUND(SUM(u.claimed), 2), SUM(u.verified_cash), SUM(u.verified_non_cash),
+       SUM(u.claims_claimed), SUM(u.claims_verified), %s
+FROM (
+    SELECT t.initiative_id, p.organisation_id, t.financial_year, t.amount * p.savings_share / 100 AS target,
+           0 AS claimed, 0 AS verified_cash, 0 AS verified_non_cash, 0 AS claims_claimed, 0 AS claims_verified
+    FROM {target} t
+    JOIN {partnership} p ON p.initiative_id = t.initiative_id AND p.removed_on IS NULL
+    WHERE {scope_t}
+    UNION ALL
+    SELECT c.initiative_id, p.organisation_id, c.financial_year, 0, c.net_amount * p.savings_share / 100,
+           0, 0, 1, 0
+    FROM {claim} c
+    JOIN {partnership} p ON p.initiative_id = c.initiative_id AND p.removed_on IS NULL
+    WHERE c.status IN ('submitted', 'verified') AND {scope_c}
+    UNION ALL
+    SELECT c.initiative_id, a.organisation_id, c.financial_year, 0, 0,
+           CASE WHEN c.kind = 'cash_releasing' THEN a.amount ELSE 0 END,
+           CASE WHEN c.kind <> 'cash_releasing' THEN a.amount ELSE 0 END,
+           0, 1
+    FROM {attribution} a JOIN {claim} c ON c.id = a.claim_id
+    WHERE c.status = 'verified' AND {scope_c}
+) u JOIN {initiative} i ON i.id = u.initiative_id
+GROUP BY u.initiative_id, u.organisation_id, u.financial_year, i.collaboration_model, i.service_area
+"""
+
+# Level 1: one row per initiative, from its yearly rows: totals, target to date (past years,
+# and this year pro rata by days elapsed), percentage verified, RAG, last activity.
+PROGRESS_SQL = """
+INSERT INTO {progress} (initiative_id, {measures}, target_to_date, percent_verified, rag,
+                        last_activity, computed_at)
+SELECT i.id, COALESCE(y.target, 0), COALESCE(y.claimed, 0), COALESCE(y.verified_cash, 0),
+       COALESCE(y.verified_non_cash, 0), COALESCE(y.claims_claimed, 0), COALESCE(y.claims_verified, 0),
+       COALESCE(y.to_date, 0),
+       CASE WHEN COALESCE(y.to_date, 0) > 0
+            THEN ROUND((y.verified_cash + y.verified_non_cash) * 100 / y.to_date, 1) END,
+       CASE WHEN COALESCE(y.to_date, 0) <= 0 THEN 'grey'
+            WHEN (y.verified_cash + y.verified_non_cash) * 100 >= 90 * y.to_date THEN 'green'
+            WHEN (y.verified_cash + y.verified_non_cash) * 100 >= 60 * y.to_date THEN 'amber'
+            ELSE 'red' END,
+       CASE WHEN c.last_claim IS NOT NULL AND c.last_claim > i.updated_at THEN c.last_claim
+            ELSE i.updated_at END,
+       %s
+FROM {initiative} i
+LEFT JOIN (
+    SELECT initiative_id, SUM(target) AS target, SUM(claimed) AS claimed,
+           SUM(verified_cash) AS verified_cash, SUM(verified_non_cash) AS verified_non_cash,
+           SUM(claims_claimed) AS claims_claimed, SUM(claims_verified) AS claims_verified,
+           SUM(CASE WHEN financial_year < %s THEN target
+                    WHEN financial_year = %s THEN target * %s ELSE 0 END) AS to_date
+    FROM {year} WHERE {scope_y} GROUP BY initiative_id
+) y ON y.initiative_id = i.id
+LEFT JOIN (
+    SELECT initiative_id, MAX(updated_at) AS last_claim FROM {claim} WHERE {scope_c} GROUP BY initiative_id
+) c ON c.initiative_id = i.id
+WHERE {scope_i}
+"""
+
+# Level 2: the fact rows, from the level-1 rows only. {keys} restricts them to the affected keys.
+FACT_SQL = """
+INSERT INTO {fact} (organisation_id, financial_year, collaboration_model, service_area, {measures},
+                    initiatives, computed_at)
+SELECT organisation_id, financial_year, collaboration_model, service_area,
+       SUM(target), SUM(claimed), SUM(verified_cash), SUM(verified_non_cash),
+       SUM(claims_claimed), SUM(claims_verified), COUNT(*), %s
+FROM {share} WHERE {keys}
+GROUP BY organisation_id, financial_year, collaboration_model, service_area
+"""
+ALL_FACT_SQL = """
+INSERT INTO {fact} (organisation_id, financial_year, collaboration_model, service_area, {measures},
+                    initiatives, computed_at)
+SELECT NULL, financial_year, collaboration_model, service_area,
+       SUM(target), SUM(claimed), SUM(verified_cash), SUM(verified_non_cash),
+       SUM(claims_claimed), SUM(claims_verified), COUNT(*), %s
+FROM {year} WHERE {keys}
+GROUP BY financial_year, collaboration_model, service_area
+"""
+
+
+def _sql(template, **scopes):
+    return template.format(measures=MEASURES, **T, **scopes)
+
+
+def year_fraction(today):
+    """How much of the current financial year has passed, by days (for target to date)."""
+    year = financial_years.financial_year_of(today)
+    start, end = financial_years.start_of(year), financial_years.end_of(year)
+    elapsed = (today - start) + timedelta(days=1)
+    return year, (Decimal(elapsed.days) / Decimal((end - start).days + 1)).quantize(
+        Decimal("0.000001")
+    )
+
+
+def _lock(cursor):
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _level_one(cursor, now, scope, params):
+    """Rebuild the level-1 rows of the initiatives `scope` selects (a condition on the column
+    named by {col}, with `params`)."""
+    current_year, fraction = year_fraction(timezone.localdate(now))
+    for table, column in (
+        ("year", "initiative_id"),
+        ("share", "initiative_id"),
+        ("progress", "initiative_id"),
+    ):
+        cursor.execute(f"DELETE FROM {T[table]} WHERE {scope.format(col=column)}", params)
+    cursor.execute(
+        _sql(
+            YEAR_SQL,
+            scope_t=scope.format(col="t.initiative_id"),
+            scope_c=scope.format(col="c.initiative_id"),
+        ),
+        [now, *params, *params],
+    )
+    cursor.execute(
+        _sql(
+            SHARE_SQL,
+            scope_t=scope.format(col="t.initiative_id"),
+            scope_c=scope.format(col="c.initiative_id"),
+        ),
+        [now, *params, *params, *params],
+    )
+    cursor.execute(
+        _sql(
+            PROGRESS_SQL,
+            scope_y=scope.format(col="initiative_id"),
+            scope_c=scope.format(col="initiative_id"),
+            scope_i=scope.format(col="i.id"),
+        ),
+        [now, current_year, current_year, fraction, *params, *params, *params],
+    )
+
+
+def _keys_of(cursor, initiative_id):
+    """The fact keys an initiative contributes to now (organisation rows and all-organisations
+    rows)."""
+    cursor.execute(
+        f"SELECT DISTINCT organisation_id, financial_year, collaboration_model, service_area "
+        f"FROM {T['share']} WHERE initiative_id = %s",
+        [initiative_id],
+    )
+    organisation_keys = set(cursor.fetchall())
+    cursor.execute(
+        f"SELECT DISTINCT financial_year, collaboration_model, service_area "
+        f"FROM {T['year']} WHERE initiative_id = %s",
+        [initiative_id],
+    )
+    return organisation_keys, set(cursor.fetchall())
+
+
+def _in_keys(columns, keys):
+    """A condition `(a, b, …) IN (VALUES (…), …)` and its parameters."""
+    placeholders = ", ".join("(" + ", ".join(["%s"] * len(columns)) + ")" for _ in keys)
+    return f"({', '.join(columns)}) IN (VALUES {placeholders})", [
+        value for key in keys for value in key
+    ]
+
+
+def _facts_rebuild(cursor, now, organisation_keys, all_keys):
+    """Rebuild the given fact rows from the level-1 rows."""
+    if organisation_keys:
+        keys = sorted(organisation_keys)
+        condition, params = _in_keys(
+            ["organisation_id", "financial_year", "collaboration_model", "service_area"], keys
+        )
+        cursor.execute(f"DELETE FROM {T['fact']} WHERE {condition}", params)
+        cursor.execute(_sql(FACT_SQL, keys=condition), [now, *params])
+    if all_keys:
+        keys = sorted(all_keys)
+        condition, params = _in_keys(
+            ["financial_year", "collaboration_model", "service_area"], keys
+        )
+        cursor.execute(
+            f"DELETE FROM {T['fact']} WHERE organisation_id IS NULL AND {condition}",
+            params,
+        )
+        cursor.execute(_sql(ALL_FACT_SQL, keys=condition), [now, *params])
+
+
+def progress_recompute_initiative(*, initiative_id):
+    """Rebuild one initiative's rows and the fact rows it contributed to before or does now."""
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        cursor.execute(f"DELETE FROM {T['dirty']} WHERE initiative_id = %s", [initiative_id])
+        old_organisation_keys, old_all_keys = _keys_of(cursor, initiative_id)
+        _level_one(cursor, now, "{col} = %s", [initiative_id])
+        new_organisation_keys, new_all_keys = _keys_of(cursor, initiative_id)
+        _facts_rebuild(
+            cursor, now, old_organisation_keys | new_organisation_keys, old_all_keys | new_all_keys
+        )
+
+
+def progress_reconcile(*, report=None):
+    """Rebuild every progress row from the source tables, in steps that report progress
+    (report(done, total)), in one transaction: readers see the old figures until it commits."""
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        cursor.execute(f"DELETE FROM {T['dirty']} WHERE marked_at <= %s", [now])
+        for table in ("fact", "progress", "share", "year"):
+            cursor.execute(f"DELETE FROM {T[table]}")
+        cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {T['initiative']}")
+        low, high, total = cursor.fetchone()
+        done = 0
+        if total:
+            for start in range(low, high + 1, RECONCILE_BATCH):
+                _level_one(
+                    cursor, now, "{col} BETWEEN %s AND %s", [start, start + RECONCILE_BATCH - 1]
+                )
+                done = min(total, done + RECONCILE_BATCH)
+                if report:
+                    report(min(done, total), total)
+        cursor.execute(_sql(FACT_SQL, keys="1 = 1"), [now])
+        cursor.execute(_sql(ALL_FACT_SQL, keys="1 = 1"), [now])
+    if report:
+        report(total or 0, total or 0)
+    return total or 0
+
+
+def progress_recompute_dirty():
+    """The sweep: recompute every initiative still marked dirty (a lost message, a worker
+    killed mid-task). Many at once: reconcile instead."""
+    dirty = list(
+        ProgressDirty.objects.order_by("marked_at").values_list("initiative_id", flat=True)[
+            : SWEEP_RECONCILE_ABOVE + 1
+        ]
+    )
+    if len(dirty) > SWEEP_RECONCILE_ABOVE:
+        return progress_reconcile()
+    for initiative_id in dirty:
+        progress_recompute_initiative(initiative_id=initiative_id)
+    return len(dirty)
+
+
+def progress_mark_dirty(initiative_ids):
+    """Mark initiatives whose figures changed, in the caller's transaction, and queue one
+    recompute for each after commit: an initiative already marked has one queued already, so a
+    burst of changes causes one recompute."""
+    from initiatives.progress import tasks
+
+    for initiative_id in set(initiative_ids):
+        with transaction.atomic():
+            _, created = ProgressDirty.objects.get_or_create(initiative_id=initiative_id)
+        if created:
+            tasks.progress_recompute.delay_on_commit(initiative_id=initiative_id)
+
+
+def pending_for(initiative_ids=None):
+    """Whether a recompute is pending (for some initiatives, or any)."""
+    pending = ProgressDirty.objects.all()
+    if initiative_ids is not None:
+        pending = pending.filter(initiative_id__in=initiative_ids)
+    return pending.exists()

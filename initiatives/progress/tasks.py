@@ -1,0 +1,37 @@
+"""Celery tasks for the progress tables: thin wrappers around the recompute services."""
+
+from celery import shared_task
+
+from partners.retry import TRANSIENT_ERRORS
+
+RETRY = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(**RETRY)
+def progress_recompute(*, initiative_id):
+    from initiatives.progress import services
+
+    services.progress_recompute_initiative(initiative_id=initiative_id)
+
+
+@shared_task(**RETRY)
+def progress_recompute_dirty():
+    from initiatives.progress import services
+
+    return services.progress_recompute_dirty()
+
+
+@shared_task(bind=True, **RETRY)
+def progress_reconcile(self):
+    from initiatives.progress import services
+
+    def report(done, total):
+        if not self.request.is_eager:
+            self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+
+    return services.progress_reconcile(report=report)
