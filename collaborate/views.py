@@ -7,11 +7,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from collaborate import health
+from initiatives import views as initiative_views
+from initiatives.progress import views as progress_views
 
 
 @require_GET
+@login_not_required
 def home(request):
-    return render(request, "home.html")
+    """Signed in: the dashboard of the organisation the user acts for. Otherwise: the public
+    register."""
+    if request.user.is_authenticated:
+        return progress_views.dashboard(request)
+    return initiative_views.register_list(request)
 
 
 @require_GET

@@ -21,10 +21,19 @@ def test_public_pages_answer_without_sign_in_under_a_strict_csp(client, path):
 
 
 @pytest.mark.django_db
-def test_home_sends_a_visitor_who_is_not_signed_in_to_sign_in(client):
+def test_home_shows_a_visitor_who_is_not_signed_in_the_public_register(client):
     response = client.get("/")
+    assert response.status_code == 200
+    assert "Public register of initiatives" in text_of(response)
+    assert_strict_page(response)
+
+
+@pytest.mark.django_db
+def test_pages_behind_sign_in_send_a_visitor_to_sign_in(client):
+    response = client.get(reverse("dashboard:show"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
 
 
 @pytest.mark.django_db
@@ -41,7 +50,7 @@ def test_sign_in_with_email_and_password_then_sign_out_by_post(client, officer, 
     assert client.get(reverse("logout")).status_code == 405  # never by GET
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.get(reverse("dashboard:show")).status_code == 302
 
 
 @pytest.mark.django_db

@@ -1,0 +1,39 @@
+"""The dashboard's filters: organisation, financial year, collaboration model, service area."""
+
+from django import forms
+
+from initiatives import filters as initiative_filters
+from initiatives import financial_years
+from initiatives.models import Initiative
+
+ALL = "all"
+
+
+class DashboardForm(forms.Form):
+    org = forms.ChoiceField(label="Organisation", required=False)
+    fy = forms.TypedChoiceField(
+        label="Financial year", required=False, coerce=int, empty_value=None
+    )
+    model = forms.ChoiceField(label="Collaboration model", required=False)
+    area = forms.ChoiceField(label="Service area", required=False)
+
+    def __init__(self, *args, organisations, can_see_all, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(o.pk), o.name) for o in organisations]
+        if can_see_all:
+            choices.insert(0, (ALL, "All organisations"))
+        self.fields["org"].choices = choices
+        self.fields["fy"].choices = [
+            ("", "All years"),
+            *financial_years.choices(initiative_filters.year_range()),
+        ]
+        self.fields["model"].choices = [("", "All models"), *Initiative.CollaborationModel.choices]
+        self.fields["area"].choices = [("", "All service areas"), *Initiative.ServiceArea.choices]
+        self.fields["org"].error_messages["invalid_choice"] = "Choose an organisation from the list"
+
+    def value(self, name):
+        """A filter's clean value; a value that is not valid is ignored (and shown as an error)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name) if name not in self.errors else None
