@@ -35,7 +35,6 @@ def test_pages_behind_sign_in_send_a_visitor_to_sign_in(client):
     assert response.url.startswith(reverse("login"))
 
 
-
 @pytest.mark.django_db
 def test_sign_in_with_email_and_password_then_sign_out_by_post(client, officer, password):
     response = client.post(
