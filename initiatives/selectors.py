@@ -53,7 +53,9 @@ def published():
 
 def published_initiative(reference):
     return get_object_or_404(
-        published().prefetch_related(
+        published()
+        .select_related("progress")
+        .prefetch_related(
             Prefetch(
                 "partnerships",
                 queryset=Partnership.objects.filter(removed_on__isnull=True)

@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from initiatives import filters, permissions, selectors, services
 from initiatives.forms import InitiativeForm, PartnerSearchForm, SharesForm, StatusForm, TargetsForm
 from initiatives.models import Partnership
+from initiatives.progress import selectors as progress_selectors
 from partners import exports
 from partners import permissions as partner_permissions
 from partners.models import Organisation
@@ -374,11 +375,17 @@ def initiative_publish(request, pk):
 @vary_on_headers("HX-Request")
 def register_list(request):
     filterset = filters.InitiativeFilterSet(request.GET, queryset=selectors.published())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    published = progress_selectors.published_with_savings(filterset.qs)
+    page = Paginator(published, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         partial(request, "initiatives/register_list.html", "results"),
-        {"filterset": filterset, "page": page, "target": "#results"},
+        {
+            "filterset": filterset,
+            "page": page,
+            "target": "#results",
+            "totals": progress_selectors.register_totals(filterset.qs),
+        },
     )
 
 
@@ -386,4 +393,8 @@ def register_list(request):
 @login_not_required
 def register_detail(request, reference):
     initiative = selectors.published_initiative(reference)
-    return render(request, "initiatives/register_detail.html", {"initiative": initiative})
+    return render(
+        request,
+        "initiatives/register_detail.html",
+        {"initiative": initiative, "years": progress_selectors.register_years(initiative)},
+    )

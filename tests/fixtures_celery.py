@@ -3,6 +3,8 @@
 Tests that use it mark themselves `django_db(transaction=True)`: work queued on commit never
 fires inside a test that is rolled back."""
 
+from contextlib import contextmanager
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -10,11 +12,11 @@ from collaborate.celery import app as celery_app
 from tests import services
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
+@contextmanager
+def running_worker():
+    """Start a worker for the duration of the block (after purging the test queue)."""
     services.need_redis()
     assert not celery_app.conf.task_always_eager, "Celery must not be eager with real Redis"
-    celery_app.control.purge()
     with start_worker(
         celery_app,
         pool="solo",
@@ -24,3 +26,23 @@ def celery_worker(transactional_db):
         shutdown_timeout=30,
     ) as worker:
         yield worker
+
+
+def purge():
+    services.need_redis()
+    celery_app.control.purge()
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    purge()
+    with running_worker() as worker:
+        yield worker
+
+
+@pytest.fixture
+def celery_queue(transactional_db):
+    """Real Redis with no worker yet: what is queued waits (start one with running_worker)."""
+    purge()
+    yield
+    purge()

@@ -161,8 +161,8 @@ def register_totals(queryset):
     return InitiativeProgress.objects.filter(initiative__in=queryset).aggregate(
         verified_cash=Coalesce(Sum("verified_cash"), ZERO),
         verified_non_cash=Coalesce(Sum("verified_non_cash"), ZERO),
-        initiatives=Coalesce(Sum(Value(1)), 0),
     )
+
 
 
 def register_years(initiative):

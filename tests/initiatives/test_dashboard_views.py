@@ -1,0 +1,167 @@
+"""The dashboard and the register as pages: who sees which organisation, filters, empty states,
+downloads, and a cost that does not grow with the data."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from initiatives import services as initiative_services
+from initiatives.claims import services as claim_services
+from initiatives.models import Initiative, Partnership, SavingsTarget
+from initiatives.progress import services
+from tests.factories import make_claim
+from tests.pages import assert_strict_page, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def figures(initiative, officer, manager, council):
+    """Targets of £20,000 (2025/26) and £10,000 (2026/27); a verified claim of £9,000 net."""
+    initiative_services.targets_set(
+        actor=officer, initiative=initiative, targets={2025: "20000", 2026: "10000"}
+    )
+    claim = make_claim(officer, initiative, council)
+    claim_services.claim_submit(actor=officer, claim=claim)
+    claim_services.claim_decide(actor=manager, claim=claim, decision="verify")
+    services.progress_reconcile()
+    return initiative
+
+
+def test_a_manager_sees_their_organisations_share(client, figures, manager):
+    client.force_login(manager)
+    response = client.get(reverse("dashboard:show"))
+    page = text_of(response)
+    assert "Leeds City Council" in page
+    assert "Target £18,000" in page  # 60% of £30,000
+    assert "Verified £5,400" in page  # the stored attribution: 60% of £9,000
+    assert "Cash-releasing / not £5,400 / £0" in page
+    assert_strict_page(response)
+
+
+def test_filters_narrow_the_figures_and_stay_in_the_url(client, figures, manager):
+    client.force_login(manager)
+    page = text_of(client.get(reverse("dashboard:show"), {"fy": 2026, "model": "shared_service"}))
+    assert "Target £6,000" in page and "Verified £0" in page
+    fragment = client.get(reverse("dashboard:show"), {"fy": 2025}, headers={"HX-Request": "true"})
+    assert fragment.content.decode().lstrip().startswith('<div id="dashboard-figures">')
+    assert "fy=2025" in fragment.content.decode()  # the download links keep the filters
+
+
+def test_a_year_with_no_data_says_so(client, figures, manager):
+    client.force_login(manager)
+    page = text_of(client.get(reverse("dashboard:show"), {"fy": 2030}))
+    assert "There are no targets, claims or verified savings in 2030/31" in page
+
+
+@pytest.mark.parametrize(
+    "query", [{"fy": "twenty"}, {"model": "merger"}, {"area": "<b>"}, {"fy": "1800"}]
+)
+def test_malformed_filters_are_ignored_with_a_message_never_a_500(client, figures, manager, query):
+    client.force_login(manager)
+    response = client.get(reverse("dashboard:show"), query)
+    assert response.status_code == 200
+    assert "Some filters were ignored" in text_of(response)
+    assert "Verified £5,400" in text_of(response)
+
+
+def test_an_organisation_the_user_may_not_see_is_404(
+    client, figures, manager, other_council, admin_user
+):
+    client.force_login(manager)
+    for org in (other_council.pk, "all", "nonsense", 999999):
+        assert client.get(reverse("dashboard:show"), {"org": org}).status_code == 404, org
+        assert client.get(reverse("dashboard:csv"), {"org": org}).status_code == 404, org
+    client.force_login(admin_user)
+    assert client.get(reverse("dashboard:show"), {"org": other_council.pk}).status_code == 200
+    everyone = text_of(client.get(reverse("dashboard:show"), {"org": "all"}))
+    assert "All organisations" in everyone and "Verified £9,000" in everyone
+
+
+def test_the_excel_download_opens_and_holds_the_figures_shown(client, figures, manager):
+    client.force_login(manager)
+    response = client.get(reverse("dashboard:xlsx"), {"fy": 2025})
+    assert response["Content-Disposition"].startswith('attachment; filename="savings-')
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [
+        "Headline",
+        "By financial year",
+        "By collaboration model",
+        "By service area",
+    ]
+    headline = [cell.value for cell in book["Headline"][2]]
+    assert headline[:5] == ["All", 12000, 12000, 5400, 5400]
+    years = list(book["By financial year"].iter_rows(min_row=2, values_only=True))
+    assert years == [("2025/26", 12000, 12000, 5400, 5400, 5400, 0, 45)]
+
+
+def test_the_csv_download_holds_the_same_figures(client, figures, manager):
+    client.force_login(manager)
+    response = client.get(reverse("dashboard:csv"), {"fy": 2025})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Headline,All,12000.00,12000.00,5400.00,5400.00,5400.00,0.00,45.0" in text
+
+
+def test_only_admins_start_a_full_recompute(client, manager, admin_user):
+    client.force_login(manager)
+    assert client.post(reverse("dashboard:recompute")).status_code == 403
+    assert client.get(reverse("dashboard:recompute_status")).status_code == 403
+
+
+def bulk(count, lead, partner):
+    initiatives = Initiative.objects.bulk_create(
+        Initiative(
+            reference=f"INI-2019-{n:05d}",
+            title=f"Bulk {n}",
+            collaboration_model="shared_service" if n % 2 else "spin_out",
+            service_area="ict" if n % 3 else "waste",
+            status="live",
+            start_date=date(2023, 4, 1),
+            lead=lead,
+        )
+        for n in range(count)
+    )
+    Partnership.objects.bulk_create(
+        [
+            Partnership(initiative=i, organisation=lead, savings_share=Decimal(70))
+            for i in initiatives
+        ]
+        + [
+            Partnership(initiative=i, organisation=partner, savings_share=Decimal(30))
+            for i in initiatives
+        ]
+    )
+    SavingsTarget.objects.bulk_create(
+        SavingsTarget(initiative=i, financial_year=2024 + n % 3, amount=Decimal(1000 + n))
+        for n, i in enumerate(initiatives)
+    )
+    services.progress_reconcile()
+
+
+@pytest.mark.parametrize("count", [2000, 20000])
+@pytest.mark.parametrize(
+    "who, query",
+    [("manager", {}), ("manager", {"fy": 2025, "area": "ict"}), ("admin_user", {"org": "all"})],
+)
+def test_the_dashboard_costs_the_same_queries_at_2000_and_20000_initiatives(
+    request, client, council, partner_council, django_assert_num_queries, count, who, query
+):
+    bulk(count, council, partner_council)
+    client.force_login(request.getfixturevalue(who))
+    client.get(reverse("dashboard:show"))
+    with django_assert_num_queries(11 if who == "manager" else 10):
+        response = client.get(reverse("dashboard:show"), query)
+    assert response.status_code == 200 and "Target" in text_of(response)
+
+
+def test_the_register_shows_verified_savings_from_the_progress_tables(client, figures, officer):
+    initiative_services.initiative_publish(actor=officer, initiative=figures, publish=True)
+    page = text_of(client.get(reverse("register:list")))
+    assert "Verified savings of these initiatives £9,000" in page
+    detail = text_of(client.get(reverse("register:detail", args=[figures.reference])))
+    assert "2025/26 £9,000.00 £0.00 £9,000.00" in detail
+    assert "Leeds City Council" in detail

@@ -1,0 +1,325 @@
+"""The progress tables equal sums computed independently, for random data (hypothesis), and
+an incremental recompute equals a full one after any sequence of changes."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from initiatives import services as initiative_services
+from initiatives.claims import attribution
+from initiatives.claims import services as claim_services
+from initiatives.claims.models import ClaimAttribution, SavingsClaim
+from initiatives.models import Initiative, Partnership, SavingsTarget
+from initiatives.progress import services
+from initiatives.progress.models import (
+    InitiativeProgress,
+    InitiativeShareYear,
+    InitiativeYear,
+    ProgressFact,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+MODELS = ["shared_service", "spin_out", "co_design"]
+AREAS = ["ict", "waste"]
+YEARS = [2023, 2024, 2025]
+STATUSES = ["draft", "submitted", "returned", "verified", "rejected"]
+KINDS = ["cash_releasing", "non_cash_releasing"]
+PENNY = Decimal("0.01")
+
+money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("2000000"), places=2)
+
+
+@st.composite
+def datasets(draw):
+    """1–4 initiatives among 4 organisations, each with partners and shares summing to 100,
+    targets, and claims in every status."""
+    initiatives = []
+    for _ in range(draw(st.integers(1, 4))):
+        partners = draw(st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True))
+        cuts = sorted(
+            draw(
+                st.lists(
+                    st.integers(0, 10000), min_size=len(partners) - 1, max_size=len(partners) - 1
+                )
+            )
+        )
+        bounds = [0, *cuts, 10000]
+        shares = {org: Decimal(bounds[i + 1] - bounds[i]) / 100 for i, org in enumerate(partners)}
+        targets = draw(st.dictionaries(st.sampled_from(YEARS), money, max_size=3))
+        claims = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(partners),
+                    st.sampled_from(YEARS),
+                    st.sampled_from(STATUSES),
+                    st.sampled_from(KINDS),
+                    money,
+                ),
+                max_size=6,
+            )
+        )
+        initiatives.append(
+            {
+                "model": draw(st.sampled_from(MODELS)),
+                "area": draw(st.sampled_from(AREAS)),
+                "shares": shares,
+                "targets": targets,
+                "claims": claims,
+            }
+        )
+    return initiatives
+
+
+def insert(data, organisations, lead_user):
+    """Write a dataset straight to the source tables (as any service would leave them)."""
+    created = []
+    for n, spec in enumerate(data):
+        lead = organisations[next(iter(spec["shares"]))]
+        initiative = Initiative.objects.create(
+            reference=f"INI-1999-{n:04d}",
+            title=f"Initiative {n}",
+            collaboration_model=spec["model"],
+            service_area=spec["area"],
+            start_date=date(2023, 4, 1),
+            lead=lead,
+        )
+        Partnership.objects.bulk_create(
+            Partnership(initiative=initiative, organisation=organisations[org], savings_share=share)
+            for org, share in spec["shares"].items()
+        )
+        SavingsTarget.objects.bulk_create(
+            SavingsTarget(initiative=initiative, financial_year=year, amount=amount)
+            for year, amount in spec["targets"].items()
+        )
+        for m, (claimant, year, status, kind, gross) in enumerate(spec["claims"]):
+            claim = SavingsClaim.objects.create(
+                reference=f"CLM-1999-{n:02d}{m:02d}",
+                initiative=initiative,
+                claimant=organisations[claimant],
+                financial_year=year,
+                category="cost_reduction",
+                kind=kind,
+                recurrence="one_off",
+                gross_amount=gross,
+                implementation_cost=0,
+                description="x",
+                service_quality="maintained",
+                service_quality_statement="x",
+                status=status,
+                created_by=lead_user,
+            )
+            if status == "verified":
+                parts = attribution.split(
+                    gross, {organisations[o].pk: s for o, s in spec["shares"].items()}
+                )
+                ClaimAttribution.objects.bulk_create(
+                    ClaimAttribution(claim=claim, organisation_id=org, share=0, amount=amount)
+                    for org, amount in parts.items()
+                )
+        created.append(initiative)
+    return created
+
+
+def expected(data, initiatives, organisations):
+    """Every figure, summed in Python from the dataset itself."""
+    per_initiative, facts, all_facts = (
+        {},
+        defaultdict(lambda: defaultdict(Decimal)),
+        defaultdict(lambda: defaultdict(Decimal)),
+    )
+    for spec, initiative in zip(data, initiatives, strict=True):
+        totals = defaultdict(Decimal)
+        shares = {organisations[o].pk: s for o, s in spec["shares"].items()}
+        parts = defaultdict(lambda: defaultdict(Decimal))  # (org, year) → measures
+        for year, amount in spec["targets"].items():
+            totals["target"] += amount
+            all_facts[(year, spec["model"], spec["area"])]["target"] += amount
+            for org, share in shares.items():
+                parts[(org, year)]["target"] += amount * share / 100
+        for _claimant, year, status, kind, gross in spec["claims"]:
+            if status not in ("submitted", "verified"):
+                continue
+            totals["claimed"] += gross
+            all_facts[(year, spec["model"], spec["area"])]["claimed"] += gross
+            for org, share in shares.items():
+                parts[(org, year)]["claimed"] += gross * share / 100
+            if status == "verified":
+                measure = "verified_cash" if kind == "cash_releasing" else "verified_non_cash"
+                totals[measure] += gross
+                all_facts[(year, spec["model"], spec["area"])][measure] += gross
+                for org, amount in attribution.split(gross, shares).items():
+                    parts[(org, year)][measure] += amount
+        per_initiative[initiative.pk] = totals
+        for (org, year), measures in parts.items():
+            key = (org, year, spec["model"], spec["area"])
+            for measure, value in measures.items():
+                # Each initiative's part is rounded to the penny, as stored, before summing.
+                facts[key][measure] += value.quantize(PENNY, rounding=ROUND_HALF_UP)
+    return per_initiative, facts, all_facts
+
+
+def measures_of(row):
+    return {m: getattr(row, m) for m in ("target", "claimed", "verified_cash", "verified_non_cash")}
+
+
+def clean(measures):
+    return {
+        m: Decimal(measures.get(m, 0)).quantize(PENNY)
+        for m in ("target", "claimed", "verified_cash", "verified_non_cash")
+    }
+
+
+@pytest.fixture
+def organisations(db):
+    return [factories.OrganisationFactory() for _ in range(4)]
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=datasets())
+def test_rollups_equal_independent_sums(organisations, admin_user, data):
+    with transaction.atomic():
+        initiatives = insert(data, organisations, admin_user)
+        services.progress_reconcile()
+        per_initiative, facts, all_facts = expected(data, initiatives, organisations)
+        for initiative in initiatives:
+            row = InitiativeProgress.objects.get(initiative=initiative)
+            assert clean(measures_of(row)) == clean(per_initiative[initiative.pk])
+        stored = {
+            (f.organisation_id, f.financial_year, f.collaboration_model, f.service_area): clean(
+                measures_of(f)
+            )
+            for f in ProgressFact.objects.filter(organisation_id__isnull=False)
+        }
+        assert stored == {key: clean(m) for key, m in facts.items()}
+        stored_all = {
+            (f.financial_year, f.collaboration_model, f.service_area): clean(measures_of(f))
+            for f in ProgressFact.objects.filter(organisation_id__isnull=True)
+        }
+        assert stored_all == {key: clean(m) for key, m in all_facts.items()}
+        transaction.set_rollback(True)
+
+
+def snapshot():
+    """Every computed figure, without the times they were computed."""
+
+    def rows(model, key):
+        return sorted(
+            (
+                tuple(-1 if getattr(r, k) is None else getattr(r, k) for k in key),
+                tuple(sorted(clean(measures_of(r)).items())),
+                r.claims_claimed,
+                r.claims_verified,
+            )
+            for r in model.objects.all()
+        )
+
+    progress = sorted(
+        (
+            p.initiative_id,
+            p.target_to_date,
+            p.percent_verified,
+            p.rag,
+            tuple(sorted(clean(measures_of(p)).items())),
+        )
+        for p in InitiativeProgress.objects.all()
+    )
+    return {
+        "year": rows(
+            InitiativeYear,
+            ["initiative_id", "financial_year", "collaboration_model", "service_area"],
+        ),
+        "share": rows(InitiativeShareYear, ["initiative_id", "organisation_id", "financial_year"]),
+        "fact": rows(
+            ProgressFact,
+            ["organisation_id", "financial_year", "collaboration_model", "service_area"],
+        ),
+        "progress": progress,
+    }
+
+
+OPERATIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("target"), st.integers(0, 1), st.sampled_from([2025, 2026]), money),
+        st.tuples(st.just("partner"), st.integers(0, 1), st.integers(1, 3)),
+        st.tuples(st.just("shares"), st.integers(0, 1), st.integers(0, 100)),
+        st.tuples(
+            st.just("claim"),
+            st.integers(0, 1),
+            st.sampled_from(["draft", "submitted", "verified"]),
+            money,
+        ),
+        st.tuples(st.just("area"), st.integers(0, 1), st.sampled_from(AREAS)),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(operations=OPERATIONS)
+def test_incremental_recomputes_equal_a_full_reconcile_after_any_changes(organisations, operations):
+    with transaction.atomic():
+        officer = factories.UserFactory(member_of=[(o, "officer") for o in organisations])
+        manager = factories.UserFactory(member_of=[(o, "manager") for o in organisations])
+        initiatives = [factories.make_initiative(officer, organisations[0]) for _ in range(2)]
+        for initiative in initiatives:
+            services.progress_recompute_initiative(initiative_id=initiative.pk)
+        for operation in operations:
+            initiative = Initiative.objects.get(pk=initiatives[operation[1]].pk)
+            apply(operation, initiative, officer, manager, organisations)
+            services.progress_recompute_initiative(
+                initiative_id=initiative.pk
+            )  # what the worker does
+        incremental = snapshot()
+        services.progress_reconcile()
+        assert snapshot() == incremental
+        transaction.set_rollback(True)
+
+
+def apply(operation, initiative, officer, manager, organisations):
+    kind = operation[0]
+    if kind == "target":
+        initiative_services.targets_set(
+            actor=officer, initiative=initiative, targets={operation[2]: operation[3]}
+        )
+    elif kind == "partner":
+        organisation = organisations[operation[2]]
+        if not initiative.partnerships.filter(
+            organisation=organisation, removed_on__isnull=True
+        ).exists():
+            initiative_services.partnership_add(
+                actor=officer, initiative=initiative, organisation=organisation
+            )
+    elif kind == "shares":
+        active = list(
+            initiative.partnerships.filter(removed_on__isnull=True).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        first = Decimal(operation[2]) if len(active) > 1 else Decimal(100)
+        rest = (Decimal(100) - first) / max(1, len(active) - 1)
+        shares = {org: (first if i == 0 else rest.quantize(PENNY)) for i, org in enumerate(active)}
+        shares[active[-1]] += Decimal(100) - sum(shares.values())
+        initiative_services.shares_set(actor=officer, initiative=initiative, shares=shares)
+    elif kind == "claim":
+        claim = factories.make_claim(
+            officer, initiative, organisations[0], gross_amount=operation[3], implementation_cost=0
+        )
+        if operation[2] in ("submitted", "verified"):
+            claim_services.claim_submit(actor=officer, claim=claim)
+        if operation[2] == "verified":
+            claim_services.claim_decide(actor=manager, claim=claim, decision="verify")
+    elif kind == "area":
+        initiative_services.initiative_update(
+            actor=officer, initiative=initiative, service_area=operation[2]
+        )
