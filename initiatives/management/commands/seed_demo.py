@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from initiatives import demo as initiative_demo
 from partners import demo
 
 
@@ -9,7 +10,8 @@ class Command(BaseCommand):
     help = "Create demo organisations and one demo user per role, and print how to sign in."
 
     def handle(self, *args, **options):
-        people = demo.demo_seed()
+        people = initiative_demo.demo_seed()
+
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
         for user, organisation, role in people:
             what = "administrator" if user.is_staff else f"{role} of {organisation.name}"
