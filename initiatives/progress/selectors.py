@@ -164,7 +164,6 @@ def register_totals(queryset):
     )
 
 
-
 def register_years(initiative):
     return list(
         InitiativeYear.objects.filter(initiative=initiative)

@@ -7,7 +7,6 @@ from django.core.management import call_command
 
 from initiatives.models import Initiative, InitiativeProgress, SavingsClaim
 from partners import demo
-
 from partners.models import Membership, Organisation, User
 
 pytestmark = pytest.mark.django_db
