@@ -68,7 +68,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
-	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
