@@ -97,7 +97,8 @@ class InitiativeProgress(Measures):
         Initiative, on_delete=models.CASCADE, primary_key=True, related_name="progress"
     )
     target_to_date = models.DecimalField(**MONEY)
-    percent_verified = models.DecimalField(max_digits=9, decimal_places=1, null=True)
+    # Wide enough for a tiny target far exceeded (£10,000 verified on a 1p target).
+    percent_verified = models.DecimalField(max_digits=16, decimal_places=1, null=True)
     rag = models.CharField(max_length=5, choices=Rag.choices, default=Rag.GREY)
     last_activity = models.DateTimeField(null=True)
 
