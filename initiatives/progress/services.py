@@ -8,6 +8,7 @@ so recomputes never interleave, and both are idempotent: they rebuild from the s
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -158,6 +159,24 @@ def year_fraction(today):
     )
 
 
+VERSION_KEY = "collaborate:progress:version"
+
+
+def version():
+    """A number that changes whenever any progress figure may have changed: pages that show
+    figures cache what they render under it."""
+    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def _version_bump():
+    """After a recompute commits, everything cached under the old version is stale."""
+    if not cache.add(VERSION_KEY, 2, timeout=None):
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # evicted between the two calls
+            cache.set(VERSION_KEY, 1, timeout=None)
+
+
 def _lock(cursor):
     if connection.vendor == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -258,6 +277,7 @@ def progress_recompute_initiative(*, initiative_id):
         _facts_rebuild(
             cursor, now, old_organisation_keys | new_organisation_keys, old_all_keys | new_all_keys
         )
+        transaction.on_commit(_version_bump)
 
 
 def progress_reconcile(*, report=None):
@@ -282,6 +302,7 @@ def progress_reconcile(*, report=None):
                     report(min(done, total), total)
         cursor.execute(_sql(FACT_SQL, keys="1 = 1"), [now])
         cursor.execute(_sql(ALL_FACT_SQL, keys="1 = 1"), [now])
+        transaction.on_commit(_version_bump)
     if report:
         report(total or 0, total or 0)
     return total or 0

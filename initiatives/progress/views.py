@@ -9,7 +9,10 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from openpyxl import Workbook
@@ -17,7 +20,7 @@ from openpyxl.styles import Font
 
 from initiatives import financial_years
 from initiatives.models import Initiative
-from initiatives.progress import charts, selectors, tasks
+from initiatives.progress import charts, selectors, services, tasks
 from initiatives.progress.forms import ALL, DashboardForm
 from partners import exports
 from partners import permissions as partner_permissions
@@ -130,6 +133,31 @@ def _reconcile_status():
     }
 
 
+def figures_html(scope):
+    """The figures of one dashboard, rendered once per version of the progress tables (and
+    per day: target to date moves on) and cached, since they change only when a recompute
+    commits."""
+    filters = urlencode(sorted(scope.query.items()))
+    key = f"collaborate:dashboard:{services.version()}:{timezone.localdate().isoformat()}:{filters}"
+    html = cache.get(key)
+    if html is None:
+        tables = _tables(scope)
+        html = render_to_string(
+            "progress/dashboard.html#figures_body",
+            {
+                "scope": scope,
+                "headline": selectors.headline(scope),
+                "tables": tables,
+                "charts": _charts(tables),
+                "at_risk": selectors.at_risk(scope),
+                "gaps": selectors.gaps(scope),
+                "query": urlencode(scope.query),
+            },
+        )
+        cache.set(key, html, timeout=60 * 60)
+    return mark_safe(html)
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard(request):
@@ -139,15 +167,10 @@ def dashboard(request):
     pending = selectors.pending(scope)
     if request.GET.get("poll") and is_fragment_request(request) and pending:
         return HttpResponse(status=204)  # still recalculating: nothing to swap yet
-    tables = _tables(scope)
     context = {
         "scope": scope,
         "form": form,
-        "headline": selectors.headline(scope),
-        "tables": tables,
-        "charts": _charts(tables),
-        "at_risk": selectors.at_risk(scope),
-        "gaps": selectors.gaps(scope),
+        "figures_html": figures_html(scope),
         "pending": pending,
         "query": urlencode(scope.query),
         "is_admin": partner_permissions.is_admin(request.user),
