@@ -25,7 +25,6 @@ def test_staff_read_the_changelists_but_cannot_add_change_or_delete(client, admi
     assert type(initiative).objects.filter(pk=initiative.pk).exists()
 
 
-
 def test_the_admin_holds_to_the_same_strict_csp(client, admin_user, initiative):
     client.force_login(admin_user)
     response = client.get(reverse("admin:initiatives_initiative_changelist"))
