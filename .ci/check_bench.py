@@ -1,0 +1,30 @@
+"""CI: the benchmark's JSON holds every figure, and its totals check passed (times are not
+judged here: CI runs at a small scale on a shared machine)."""
+
+import json
+import sys
+
+REQUIRED = [
+    "dashboard_ratio",
+    "all_organisations_dashboard_ratio",
+    "list_ratio",
+    "recompute_ratio",
+    "incremental_growth",
+    "freshness_seconds",
+    "queries_equal",
+    "memory_ratio",
+    "totals_check",
+    "targets_met",
+]
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    figures = json.load(handle)
+missing = [name for name in REQUIRED if figures.get(name) is None]
+if missing:
+    sys.exit(f"benchmark JSON lacks: {', '.join(missing)}")
+if not figures["totals_check"]["passed"]:
+    sys.exit(f"the recompute and the hand-written SQL disagree: {figures['totals_check']}")
+for name in ("national", "tenth"):
+    if not figures["queries"][name]:
+        sys.exit(f"no query counts at the {name} scale")
+print("benchmark JSON complete; totals check passed")
