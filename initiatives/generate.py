@@ -48,11 +48,9 @@ SOURCE_PREFIX = "gen:"
 EMAIL_DOMAIN = "generated.collaborate.local"
 PASSWORD = "collaborate-generated"  # noqa: S105 - printed: generated people sign in with it
 
-PENNY = Decimal("0.01")
 HUNDRED = Decimal("100")
 Kind = Organisation.Kind
 Sector = Organisation.Sector
-Region = Organisation.Region
 Status = Initiative.Status
 ClaimStatus = SavingsClaim.Status
 Quality = SavingsClaim.ServiceQuality
@@ -489,6 +487,10 @@ class Calendar:
         at = time(rng.randint(8, 17), rng.randint(0, 59))
         return datetime.combine(min(day, self.last_day), at, timezone.get_current_timezone())
 
+    def before_start(self, rng):
+        """A moment well before the first initiative: when organisations and people joined."""
+        return self.moment(rng, self.first_day - timedelta(days=rng.randint(200, 600)))
+
     def locked(self, year):
         """Whether a year is signed off: about six months after it ends."""
         return financial_years.end_of(year) + timedelta(days=183) < self.today
@@ -622,7 +624,7 @@ def synthetic_organisations(rng, count, calendar, places, names, slugs):
             slug = f"{slug[:190]}-gen-{index}"
         names.add(name)
         slugs.add(slug)
-        added = calendar.moment(rng, calendar.first_day - timedelta(days=rng.randint(30, 400)))
+        added = calendar.before_start(rng)
         made.append(
             Organisation(
                 name=name,
@@ -702,7 +704,8 @@ class Plan:
 
 
 def _statuses(rng, count):
-    """Statuses spread over the table by weight; a paused initiative keeps what it was."""
+    """Statuses spread over the table by weight, each paused one with the status it was paused
+    from."""
     statuses = [s for s, n in _apportion(count, STATUS_WEIGHTS).items() for _ in range(n)]
     rng.shuffle(statuses)
     return [(s, _pick(rng, PAUSED_FROM) if s == Status.PAUSED else "") for s in statuses]
@@ -779,16 +782,21 @@ def _described(rng, lead, partners):
     title = TITLES[model].format(area=_lower(area.label), Area=area.label)
     return {
         "title": f"{title}: {lead.short_name or lead.name}",
-        "summary": (
-            f"{lead.name} and {partners - 1} partner organisation(s) work together on "
-            f"{_lower(area.label)}: {Initiative.CollaborationModel(model).label.lower()}."
-        ),
+        "summary": f"{_working_together(lead, partners)} on {_lower(area.label)}: "
+        f"{Initiative.CollaborationModel(model).label.lower()}.",
         "collaboration_model": model,
         "service_area": area,
         "governance": Initiative.Governance.COMPANY
         if model == Initiative.CollaborationModel.SPIN_OUT
         else _pick(rng, GOVERNANCE_WEIGHTS),
     }
+
+
+def _working_together(lead, partners):
+    if partners == 1:
+        return f"{lead.name} works with residents and suppliers"
+    others = "another organisation" if partners == 2 else f"{partners - 1} other organisations"
+    return f"{lead.name} works with {others}"
 
 
 def _targeted(rng, status):
@@ -934,7 +942,7 @@ def people_build(rng, calendar, organisations, password_hash):
     one password: ({organisation pk: (officer, manager)}, users, memberships)."""
     people, users, memberships = {}, [], []
     for organisation in organisations:
-        joined = calendar.moment(rng, calendar.first_day - timedelta(days=rng.randint(0, 365)))
+        joined = calendar.before_start(rng)
         pair = []
         for role in (OFFICER, MANAGER):
             first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
@@ -955,7 +963,7 @@ def people_build(rng, calendar, organisations, password_hash):
         full_name="Generated Administrator",
         password=password_hash,
         is_staff=True,
-        date_joined=calendar.moment(rng, calendar.first_day),
+        date_joined=calendar.before_start(rng),
     )
     return people, [*users, admin], memberships
 
@@ -1068,7 +1076,7 @@ def adjustment_build(rng, calendar, corrected, people):
     the claim below zero, as claim_correct makes them."""
     net = corrected.gross_amount - corrected.implementation_cost
     change = _money(float(net) * rng.uniform(0.02, 0.3))
-    if rng.random() < 0.4 and change <= net:
+    if rng.random() < 0.4:
         change = -change
     claim = SavingsClaim(
         initiative=corrected.initiative,
@@ -1142,14 +1150,20 @@ def _status_change(before, after):
     return [{"field": "Status", "before": before, "after": after}]
 
 
+def _entry(owner_type, owner, at, actor, action, **details):
+    return HistoryEntry(
+        owner_type=owner_type, owner_id=owner.pk, at=at, actor=actor, action=action, **details
+    )
+
+
 def initiative_history(initiatives, owner_type):
     return [
-        HistoryEntry(
-            at=initiative.created_at,
-            actor=initiative.created_by,
-            owner_type=owner_type,
-            owner_id=initiative.pk,
-            action="Created",
+        _entry(
+            owner_type,
+            initiative,
+            initiative.created_at,
+            initiative.created_by,
+            "Created",
             changes=[
                 {"field": "Title", "before": "", "after": initiative.title},
                 {"field": "Lead organisation", "before": "", "after": initiative.lead.name},
@@ -1160,59 +1174,56 @@ def initiative_history(initiatives, owner_type):
     ]
 
 
-def _drafted(claim, owner_type):
-    """The entries of drafting a claim: on the claim, and on the claim an adjustment corrects."""
-    if claim.corrects is None:
-        changes = [
-            {"field": "Financial year", "before": "", "after": claim.year_label},
-            {"field": "Gross saving", "before": "", "after": f"{claim.gross_amount:,}"},
-            *_status_change("", ClaimStatus.DRAFT.label),
-        ]
-        return [
-            HistoryEntry(action="Drafted", changes=changes, owner_id=claim.pk),
-        ]
-    return [
-        HistoryEntry(
-            action="Drafted as an adjustment",
-            subject=claim.corrects.reference,
-            owner_id=claim.pk,
-        ),
-        HistoryEntry(
-            action="Adjustment drafted", subject=claim.reference, owner_id=claim.corrects.pk
-        ),
-    ]
-
-
 def claim_history(claims, owner_type):
-    """What the workflow records: drafted, submitted, decided."""
+    """What the workflow records: drafted (an adjustment also on the claim it corrects),
+    submitted, decided."""
     entries = []
     for claim in claims:
-        for entry in _drafted(claim, owner_type):
-            entry.at, entry.actor, entry.owner_type = claim.created_at, claim.created_by, owner_type
-            entries.append(entry)
+        drafted = (claim.created_at, claim.created_by)
+        if claim.corrects is None:
+            changes = [
+                {"field": "Financial year", "before": "", "after": claim.year_label},
+                {"field": "Gross saving", "before": "", "after": f"{claim.gross_amount:,.2f}"},
+                *_status_change("", ClaimStatus.DRAFT.label),
+            ]
+            entries.append(_entry(owner_type, claim, *drafted, "Drafted", changes=changes))
+        else:
+            corrected = claim.corrects
+            entries += [
+                _entry(
+                    owner_type,
+                    claim,
+                    *drafted,
+                    "Drafted as an adjustment",
+                    subject=corrected.reference,
+                ),
+                _entry(
+                    owner_type, corrected, *drafted, "Adjustment drafted", subject=claim.reference
+                ),
+            ]
         if claim.submitted_at:
+            changes = _status_change(ClaimStatus.DRAFT.label, ClaimStatus.SUBMITTED.label)
             entries.append(
-                HistoryEntry(
-                    at=claim.submitted_at,
-                    actor=claim.submitted_by,
-                    owner_type=owner_type,
-                    owner_id=claim.pk,
-                    action="Submitted",
-                    changes=_status_change(ClaimStatus.DRAFT.label, ClaimStatus.SUBMITTED.label),
+                _entry(
+                    owner_type,
+                    claim,
+                    claim.submitted_at,
+                    claim.submitted_by,
+                    "Submitted",
+                    changes=changes,
                 )
             )
         if claim.reviewed_at:
+            changes = _status_change(ClaimStatus.SUBMITTED.label, ClaimStatus(claim.status).label)
             entries.append(
-                HistoryEntry(
-                    at=claim.reviewed_at,
-                    actor=claim.reviewed_by,
-                    owner_type=owner_type,
-                    owner_id=claim.pk,
-                    action=DECISIONS[claim.status],
+                _entry(
+                    owner_type,
+                    claim,
+                    claim.reviewed_at,
+                    claim.reviewed_by,
+                    DECISIONS[claim.status],
                     reason=claim.review_note,
-                    changes=_status_change(
-                        ClaimStatus.SUBMITTED.label, ClaimStatus(claim.status).label
-                    ),
+                    changes=changes,
                 )
             )
     return entries
@@ -1379,7 +1390,7 @@ def _claims_store(plans, claims, adjustments):
             stored["history entries"] += len(
                 _insert(HistoryEntry, claim_history(batch, owner_type))
             )
-    stored["adjustments"] = len(adjustments)
+    stored["adjustments among the claims"] = len(adjustments)
     return stored
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from initiatives import financial_years
@@ -325,15 +325,25 @@ def progress_recompute_dirty():
 
 def progress_mark_dirty(initiative_ids):
     """Mark initiatives whose figures changed, in the caller's transaction, and queue one
-    recompute for each after commit: an initiative already marked has one queued already, so a
-    burst of changes causes one recompute."""
+    recompute for each after commit. An initiative still marked has a recompute queued that
+    has not started, so a burst of changes causes one recompute.
+
+    The mark is touched with an UPDATE first: if a recompute has just claimed the mark (deleted
+    it, not yet committed), the UPDATE waits for it, finds nothing, and a new mark and a new
+    recompute follow — the running one may not have seen this change."""
     from initiatives.progress import tasks
 
-    for initiative_id in set(initiative_ids):
-        with transaction.atomic():
-            _, created = ProgressDirty.objects.get_or_create(initiative_id=initiative_id)
-        if created:
-            tasks.progress_recompute.delay_on_commit(initiative_id=initiative_id)
+    for initiative_id in sorted(set(initiative_ids)):
+        if ProgressDirty.objects.filter(initiative_id=initiative_id).update(
+            marked_at=timezone.now()
+        ):
+            continue
+        try:
+            with transaction.atomic():
+                ProgressDirty.objects.create(initiative_id=initiative_id)
+        except IntegrityError:
+            continue  # marked by a concurrent change, which queued the recompute
+        tasks.progress_recompute.delay_on_commit(initiative_id=initiative_id)
 
 
 def pending_for(initiative_ids=None):

@@ -1,10 +1,14 @@
 """Rules that depend on concurrency, with two real PostgreSQL connections at a barrier."""
 
+import threading
+
 import pytest
 from django.db import transaction
 
 from initiatives import services
 from initiatives.models import Initiative
+from initiatives.progress import services as progress
+from initiatives.progress.models import ProgressDirty
 from tests import services as test_services
 from tests.concurrency import run_together
 from tests.factories import make_initiative
@@ -73,3 +77,28 @@ def test_two_saves_of_the_same_version_one_wins_the_other_is_told(officer, manag
     initiative.refresh_from_db()
     assert initiative.title == winners[0]
     assert initiative.version == version + 1
+
+
+def test_a_change_made_while_a_recompute_runs_is_marked_again(officer, initiative):
+    """A recompute claims an initiative's mark at its start; a change committed meanwhile must
+    leave a new mark (and queue another recompute), or the running one could miss it."""
+    ProgressDirty.objects.get_or_create(initiative_id=initiative.pk)
+    recompute_claimed = threading.Event()
+
+    def recompute(barrier):
+        with transaction.atomic():
+            ProgressDirty.objects.filter(initiative_id=initiative.pk).delete()  # claims the mark
+            recompute_claimed.set()
+            barrier.wait()
+            threading.Event().wait(0.5)  # still running while the change below is made
+        return "recomputed"
+
+    def change(barrier):
+        recompute_claimed.wait(10)
+        barrier.wait()
+        with transaction.atomic():
+            progress.progress_mark_dirty([initiative.pk])
+        return "marked"
+
+    assert run_together(recompute, change) == ["recomputed", "marked"]
+    assert ProgressDirty.objects.filter(initiative_id=initiative.pk).exists()
