@@ -1,5 +1,10 @@
 """Progress figures computed from claims and targets, never typed in (DESIGN.md §2, §4).
 
+The computed tables refer to initiatives without a database constraint: a foreign-key check
+would take a lock on the initiative row, which a service editing the initiative holds while it
+marks the initiative dirty, and a recompute would deadlock with it. Initiatives are never
+deleted, and every computed row is rebuilt from the source tables.
+
 Two levels: claims and targets → per-initiative rows (by year, and by partner and year) →
 the fact table that every dashboard figure sums over. Recomputed by Celery; every row says
 when it was computed."""
@@ -38,7 +43,7 @@ class InitiativeYear(Measures):
     """One initiative's figures in one financial year, all partners together."""
 
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="+", db_constraint=True
+        Initiative, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     financial_year = models.PositiveSmallIntegerField()
     collaboration_model = models.CharField(max_length=30)
@@ -61,7 +66,9 @@ class InitiativeShareYear(Measures):
     """One partner's part of one initiative's figures in one financial year: target and claimed
     by the current shares, verified from the stored attribution."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     # A plain id, not a foreign key: computed rows are not records that a merge of organisations
     # moves or counts; a merge marks the initiatives dirty and the recompute rebuilds them.
     organisation_id = models.BigIntegerField()
@@ -94,7 +101,11 @@ class InitiativeProgress(Measures):
         GREY = "grey", "No target"
 
     initiative = models.OneToOneField(
-        Initiative, on_delete=models.CASCADE, primary_key=True, related_name="progress"
+        Initiative,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="progress",
+        db_constraint=False,
     )
     target_to_date = models.DecimalField(**MONEY)
     # Wide enough for a tiny target far exceeded (£10,000 verified on a 1p target).
@@ -145,7 +156,11 @@ class ProgressDirty(models.Model):
     lost message: the sweep recomputes whatever is still here."""
 
     initiative = models.OneToOneField(
-        Initiative, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        Initiative,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        db_constraint=False,
     )
     marked_at = models.DateTimeField(auto_now_add=True)
 

@@ -102,3 +102,24 @@ def test_a_change_made_while_a_recompute_runs_is_marked_again(officer, initiativ
 
     assert run_together(recompute, change) == ["recomputed", "marked"]
     assert ProgressDirty.objects.filter(initiative_id=initiative.pk).exists()
+
+
+def test_a_recompute_never_deadlocks_with_a_service_editing_the_initiative(initiative):
+    """A service locks the initiative, then marks it dirty; a recompute claims the mark, then
+    writes the initiative's rows. Neither may wait for the other in a circle."""
+
+    def service(barrier):
+        with transaction.atomic():
+            Initiative.objects.select_for_update().get(pk=initiative.pk)
+            barrier.wait()
+            threading.Event().wait(0.5)  # the recompute has claimed the mark by now
+            progress.progress_mark_dirty([initiative.pk])
+        return "edited"
+
+    def recompute(barrier):
+        barrier.wait()
+        progress.progress_recompute_initiative(initiative_id=initiative.pk)
+        return "recomputed"
+
+    assert run_together(service, recompute) == ["edited", "recomputed"]
+    assert ProgressDirty.objects.filter(initiative_id=initiative.pk).exists()
