@@ -2,9 +2,11 @@
 by looping over claims in Python: claims and targets → per-initiative rows → fact rows.
 
 An incremental recompute rebuilds one initiative's rows and the fact rows it contributes to;
-a reconcile rebuilds everything. Both run in one transaction under a PostgreSQL advisory lock,
-so recomputes never interleave, and both are idempotent: they rebuild from the source tables."""
+a reconcile computes everything afresh into scratch tables and writes only the rows that differ
+(see progress_reconcile). Both run in one transaction under a PostgreSQL advisory lock, so
+recomputes never interleave, and both are idempotent: they rebuild from the source tables."""
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -23,8 +25,11 @@ from initiatives.progress.models import (
     ProgressFact,
 )
 
+logger = logging.getLogger(__name__)
+
 LOCK_KEY = 7_203_011  # pg_advisory_xact_lock key for progress recomputes
 RECONCILE_BATCH = 2000  # initiatives per step of a reconcile (a step reports progress)
+RECONCILE_WORK_MEM = "128MB"  # PostgreSQL work_mem for the reconcile's transaction
 SWEEP_RECONCILE_ABOVE = 2000  # more dirty initiatives than this: reconcile instead
 
 T = {
@@ -41,55 +46,71 @@ T = {
 }
 MEASURES = "target, claimed, verified_cash, verified_non_cash, claims_claimed, claims_verified"
 
-# Level 1: one initiative's figures by financial year. {scope} restricts the initiatives.
+# Level 1: one initiative's figures by financial year. {scope_*} restricts the initiatives.
+# Each source is summed on its own first, so that the union and the final sum stay small.
 YEAR_SQL = """
 INSERT INTO {year} (initiative_id, financial_year, collaboration_model, service_area, {measures}, computed_at)
-SELECT u.initiative_id, u.financial_year, i.collaboration_model, i.service_area,
-       SUM(u.target), SUM(u.claimed), SUM(u.verified_cash), SUM(u.verified_non_cash),
-       SUM(u.claims_claimed), SUM(u.claims_verified), %s
+SELECT y.initiative_id, y.financial_year, i.collaboration_model, i.service_area,
+       y.target, y.claimed, y.verified_cash, y.verified_non_cash, y.claims_claimed, y.claims_verified, %s
 FROM (
-    SELECT t.initiative_id, t.financial_year, t.amount AS target, 0 AS claimed,
+  SELECT u.initiative_id, u.financial_year,
+         SUM(u.target) AS target, SUM(u.claimed) AS claimed, SUM(u.verified_cash) AS verified_cash,
+         SUM(u.verified_non_cash) AS verified_non_cash, SUM(u.claims_claimed) AS claims_claimed,
+         SUM(u.claims_verified) AS claims_verified
+  FROM (
+    SELECT t.initiative_id, t.financial_year, SUM(t.amount) AS target, 0 AS claimed,
            0 AS verified_cash, 0 AS verified_non_cash, 0 AS claims_claimed, 0 AS claims_verified
     FROM {target} t WHERE {scope_t}
+    GROUP BY t.initiative_id, t.financial_year
     UNION ALL
-    SELECT c.initiative_id, c.financial_year, 0, c.net_amount,
-           CASE WHEN c.status = 'verified' AND c.kind = 'cash_releasing' THEN c.net_amount ELSE 0 END,
-           CASE WHEN c.status = 'verified' AND c.kind <> 'cash_releasing' THEN c.net_amount ELSE 0 END,
-           1, CASE WHEN c.status = 'verified' THEN 1 ELSE 0 END
+    SELECT c.initiative_id, c.financial_year, 0, SUM(c.net_amount),
+           SUM(CASE WHEN c.status = 'verified' AND c.kind = 'cash_releasing' THEN c.net_amount ELSE 0 END),
+           SUM(CASE WHEN c.status = 'verified' AND c.kind <> 'cash_releasing' THEN c.net_amount ELSE 0 END),
+           COUNT(*), COUNT(*) FILTER (WHERE c.status = 'verified')
     FROM {claim} c WHERE c.status IN ('submitted', 'verified') AND {scope_c}
-) u JOIN {initiative} i ON i.id = u.initiative_id
-GROUP BY u.initiative_id, u.financial_year, i.collaboration_model, i.service_area
+    GROUP BY c.initiative_id, c.financial_year
+  ) u GROUP BY u.initiative_id, u.financial_year
+) y JOIN {initiative} i ON i.id = y.initiative_id
 """
 
 # Level 1: each partner's part — target and claimed by the current shares of the active
-# partners, verified from the attribution stored when each claim was verified.
+# partners (rounded to the penny), verified from the attribution stored when each claim was
+# verified.
 SHARE_SQL = """
 INSERT INTO {share} (initiative_id, organisation_id, financial_year, collaboration_model, service_area,
                      {measures}, computed_at)
-SELECT u.initiative_id, u.organisation_id, u.financial_year, i.collaboration_model, i.service_area,
-       ROUND(SUM(u.target), 2), ROUND(SUM(u.claimed), 2), SUM(u.verified_cash), SUM(u.verified_non_cash),
-       SUM(u.claims_claimed), SUM(u.claims_verified), %s
+SELECT s.initiative_id, s.organisation_id, s.financial_year, i.collaboration_model, i.service_area,
+       s.target, s.claimed, s.verified_cash, s.verified_non_cash, s.claims_claimed, s.claims_verified, %s
 FROM (
-    SELECT t.initiative_id, p.organisation_id, t.financial_year, t.amount * p.savings_share / 100 AS target,
-           0 AS claimed, 0 AS verified_cash, 0 AS verified_non_cash, 0 AS claims_claimed, 0 AS claims_verified
+  SELECT u.initiative_id, u.organisation_id, u.financial_year,
+         SUM(u.target) AS target, SUM(u.claimed) AS claimed, SUM(u.verified_cash) AS verified_cash,
+         SUM(u.verified_non_cash) AS verified_non_cash, SUM(u.claims_claimed) AS claims_claimed,
+         SUM(u.claims_verified) AS claims_verified
+  FROM (
+    SELECT t.initiative_id, p.organisation_id, t.financial_year,
+           ROUND(SUM(t.amount * p.savings_share / 100), 2) AS target, 0 AS claimed,
+           0 AS verified_cash, 0 AS verified_non_cash, 0 AS claims_claimed, 0 AS claims_verified
     FROM {target} t
     JOIN {partnership} p ON p.initiative_id = t.initiative_id AND p.removed_on IS NULL
     WHERE {scope_t}
+    GROUP BY t.initiative_id, p.organisation_id, t.financial_year
     UNION ALL
-    SELECT c.initiative_id, p.organisation_id, c.financial_year, 0, c.net_amount * p.savings_share / 100,
-           0, 0, 1, 0
+    SELECT c.initiative_id, p.organisation_id, c.financial_year, 0,
+           ROUND(SUM(c.net_amount * p.savings_share / 100), 2), 0, 0, COUNT(*), 0
     FROM {claim} c
     JOIN {partnership} p ON p.initiative_id = c.initiative_id AND p.removed_on IS NULL
     WHERE c.status IN ('submitted', 'verified') AND {scope_c}
+    GROUP BY c.initiative_id, p.organisation_id, c.financial_year
     UNION ALL
     SELECT c.initiative_id, a.organisation_id, c.financial_year, 0, 0,
-           CASE WHEN c.kind = 'cash_releasing' THEN a.amount ELSE 0 END,
-           CASE WHEN c.kind <> 'cash_releasing' THEN a.amount ELSE 0 END,
-           0, 1
+           SUM(CASE WHEN c.kind = 'cash_releasing' THEN a.amount ELSE 0 END),
+           SUM(CASE WHEN c.kind <> 'cash_releasing' THEN a.amount ELSE 0 END),
+           0, COUNT(*)
     FROM {attribution} a JOIN {claim} c ON c.id = a.claim_id
     WHERE c.status = 'verified' AND {scope_c}
-) u JOIN {initiative} i ON i.id = u.initiative_id
-GROUP BY u.initiative_id, u.organisation_id, u.financial_year, i.collaboration_model, i.service_area
+    GROUP BY c.initiative_id, a.organisation_id, c.financial_year
+  ) u GROUP BY u.initiative_id, u.organisation_id, u.financial_year
+) s JOIN {initiative} i ON i.id = s.initiative_id
 """
 
 # Level 1: one row per initiative, from its yearly rows: totals, target to date (past years,
@@ -145,8 +166,8 @@ GROUP BY financial_year, collaboration_model, service_area
 """
 
 
-def _sql(template, **scopes):
-    return template.format(measures=MEASURES, **T, **scopes)
+def _sql(template, tables=T, **scopes):
+    return template.format(measures=MEASURES, **tables, **scopes)
 
 
 def year_fraction(today):
@@ -182,19 +203,19 @@ def _lock(cursor):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def _level_one(cursor, now, scope, params):
+def _level_one(cursor, now, scope, params, tables=T):
     """Rebuild the level-1 rows of the initiatives `scope` selects (a condition on the column
-    named by {col}, with `params`)."""
+    named by {col}, with `params`), in `tables` (the reconcile's are empty scratch tables)."""
     current_year, fraction = year_fraction(timezone.localdate(now))
-    for table, column in (
-        ("year", "initiative_id"),
-        ("share", "initiative_id"),
-        ("progress", "initiative_id"),
-    ):
-        cursor.execute(f"DELETE FROM {T[table]} WHERE {scope.format(col=column)}", params)
+    if tables is T:
+        for table in ("year", "share", "progress"):
+            cursor.execute(
+                f"DELETE FROM {T[table]} WHERE {scope.format(col='initiative_id')}", params
+            )
     cursor.execute(
         _sql(
             YEAR_SQL,
+            tables,
             scope_t=scope.format(col="t.initiative_id"),
             scope_c=scope.format(col="c.initiative_id"),
         ),
@@ -203,6 +224,7 @@ def _level_one(cursor, now, scope, params):
     cursor.execute(
         _sql(
             SHARE_SQL,
+            tables,
             scope_t=scope.format(col="t.initiative_id"),
             scope_c=scope.format(col="c.initiative_id"),
         ),
@@ -211,6 +233,7 @@ def _level_one(cursor, now, scope, params):
     cursor.execute(
         _sql(
             PROGRESS_SQL,
+            tables,
             scope_y=scope.format(col="initiative_id"),
             scope_c=scope.format(col="initiative_id"),
             scope_i=scope.format(col="i.id"),
@@ -280,29 +303,125 @@ def progress_recompute_initiative(*, initiative_id):
         transaction.on_commit(_version_bump)
 
 
+# What identifies a computed row, and what it holds, per table: a reconcile rewrites a row only
+# when something it holds differs from what the source tables give now.
+KEYS = {
+    "year": ["initiative_id", "financial_year"],
+    "share": ["initiative_id", "organisation_id", "financial_year"],
+    "progress": ["initiative_id"],
+    # All-organisations rows have no organisation: COALESCE keeps the comparison hashable.
+    "fact": [
+        "COALESCE({t}.organisation_id, 0)",
+        "financial_year",
+        "collaboration_model",
+        "service_area",
+    ],
+}
+HELD = {
+    "year": ["collaboration_model", "service_area", *MEASURES.split(", ")],
+    "share": ["collaboration_model", "service_area", *MEASURES.split(", ")],
+    "progress": [
+        *MEASURES.split(", "),
+        "target_to_date",
+        "percent_verified",
+        "rag",
+        "last_activity",
+    ],
+    "fact": ["organisation_id", *MEASURES.split(", "), "initiatives"],
+}
+
+
+def _columns(table):
+    return [*(c for c in KEYS[table] if not c.startswith("COALESCE")), *HELD[table]]
+
+
+def _differences_apply(cursor, table, fresh):
+    """Make `table` hold exactly the rows of `fresh`, touching only the rows that differ. One
+    pass pairs each stored row with the fresh row of the same key; the pairs that differ (or
+    lack a partner) are all that is deleted and inserted. Returns how many rows changed."""
+    row_id = "ctid" if connection.vendor == "postgresql" else "rowid"
+    key = " AND ".join(
+        f"{column.format(t='f')} = {column.format(t='t')}"
+        if column.startswith("COALESCE")
+        else f"f.{column} = t.{column}"
+        for column in KEYS[table]
+    )
+    held = HELD[table]
+    columns = [*_columns(table), "computed_at"]
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE changed AS "
+        f"SELECT t.{row_id} AS stale, f.{KEYS[table][-1]} IS NOT NULL AS is_fresh, "
+        f"{', '.join(f'f.{c}' for c in columns)} "
+        f"FROM {T[table]} AS t FULL JOIN {fresh} AS f ON {key} "
+        f"WHERE t.{row_id} IS NULL OR f.{KEYS[table][-1]} IS NULL "
+        f"OR ({', '.join(f't.{c}' for c in held)}) IS DISTINCT FROM "
+        f"({', '.join(f'f.{c}' for c in held)})"
+    )
+    cursor.execute(
+        f"DELETE FROM {T[table]} WHERE {row_id} IN "
+        f"(SELECT stale FROM changed WHERE stale IS NOT NULL)"
+    )
+    deleted = cursor.rowcount
+    cursor.execute(
+        f"INSERT INTO {T[table]} ({', '.join(columns)}) "
+        f"SELECT {', '.join(columns)} FROM changed WHERE is_fresh"
+    )
+    inserted = cursor.rowcount
+    cursor.execute("DROP TABLE changed")
+    return deleted + inserted
+
+
 def progress_reconcile(*, report=None):
-    """Rebuild every progress row from the source tables, in steps that report progress
-    (report(done, total)), in one transaction: readers see the old figures until it commits."""
+    """Recompute every progress row from the source tables and heal whatever differs, in one
+    transaction: readers see the old figures until it commits. Steps report progress
+    (report(done, total)).
+
+    Everything is computed afresh into scratch tables with the same SQL as an incremental
+    recompute; then only the rows that differ are rewritten. On a healthy night almost nothing
+    differs, so the nightly reconcile costs about what computing the figures costs, rewrites no
+    index and leaves no dead rows behind; rows that do change say when they were computed."""
     now = timezone.now()
+    fresh = {**T, **{table: f"fresh_{table}" for table in ("year", "share", "progress", "fact")}}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
+        if connection.vendor == "postgresql":
+            # Sorts and hashes over every computed row: in memory, not in temporary files; and
+            # the comparisons pair rows by hashing their keys, not by sorting text keys.
+            cursor.execute(f"SET LOCAL work_mem = '{RECONCILE_WORK_MEM}'")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(f"DELETE FROM {T['dirty']} WHERE marked_at <= %s", [now])
-        for table in ("fact", "progress", "share", "year"):
-            cursor.execute(f"DELETE FROM {T[table]}")
+        for table in ("year", "share", "progress", "fact"):
+            cursor.execute(f"DROP TABLE IF EXISTS {fresh[table]}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {fresh[table]} AS SELECT "
+                f"{', '.join([*_columns(table), 'computed_at'])} FROM {T[table]} WHERE 1 = 0"
+            )
         cursor.execute(f"SELECT MIN(id), MAX(id), COUNT(*) FROM {T['initiative']}")
         low, high, total = cursor.fetchone()
         done = 0
         if total:
             for start in range(low, high + 1, RECONCILE_BATCH):
                 _level_one(
-                    cursor, now, "{col} BETWEEN %s AND %s", [start, start + RECONCILE_BATCH - 1]
+                    cursor,
+                    now,
+                    "{col} BETWEEN %s AND %s",
+                    [start, start + RECONCILE_BATCH - 1],
+                    tables=fresh,
                 )
                 done = min(total, done + RECONCILE_BATCH)
                 if report:
                     report(min(done, total), total)
-        cursor.execute(_sql(FACT_SQL, keys="1 = 1"), [now])
-        cursor.execute(_sql(ALL_FACT_SQL, keys="1 = 1"), [now])
-        transaction.on_commit(_version_bump)
+        cursor.execute(_sql(FACT_SQL, fresh, keys="1 = 1"), [now])
+        cursor.execute(_sql(ALL_FACT_SQL, fresh, keys="1 = 1"), [now])
+        rewritten = sum(
+            _differences_apply(cursor, table, fresh[table])
+            for table in ("fact", "progress", "share", "year")
+        )
+        for table in ("year", "share", "progress", "fact"):
+            cursor.execute(f"DROP TABLE {fresh[table]}")
+        if rewritten:
+            transaction.on_commit(_version_bump)
+    logger.info("Reconciled %s initiatives: %s computed rows rewritten", total or 0, rewritten)
     if report:
         report(total or 0, total or 0)
     return total or 0

@@ -45,7 +45,11 @@ def _scope(request):
             raise Http404
         organisation = None
     elif asked:
-        organisation = Organisation.objects.filter(pk=asked if asked.isdigit() else None).first()
+        # One of the user's own organisations is already loaded (the usual case).
+        organisation = next((o for o in organisations if str(o.pk) == asked), None)
+        organisation = organisation or (
+            Organisation.objects.filter(pk=asked if asked.isdigit() else None).first()
+        )
         if organisation is None or not partner_permissions.can_view_organisation_dashboard(
             user, organisation
         ):
@@ -170,6 +174,14 @@ def dashboard(request):
     context = {
         "scope": scope,
         "form": form,
+        # What the filter form's markup depends on: it is cached under this (see the template).
+        "form_state": repr(
+            (
+                form.fields["org"].choices,
+                sorted(form.data.items()),
+                financial_years.current_financial_year(),
+            )
+        ),
         "figures_html": figures_html(scope),
         "pending": pending,
         "query": urlencode(scope.query),

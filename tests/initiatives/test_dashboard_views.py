@@ -176,6 +176,30 @@ def test_a_recompute_shows_new_figures_at_once_despite_the_cache(
     assert "Target £24,000" in text_of(client.get(reverse("dashboard:show")))
 
 
+def test_the_cached_filter_form_follows_the_choices_and_the_organisations(
+    client, figures, manager, council
+):
+    """The filters' markup is cached: it must still show what was chosen, and names as they
+    are now."""
+    client.force_login(manager)
+
+    def selected(response):
+        html = response.content.decode()
+        return [
+            line.split(">")[1].split("<")[0]
+            for line in html.splitlines()
+            if "<option" in line and " selected" in line
+        ]
+
+    url = reverse("dashboard:show")
+    assert "2025/26" in selected(client.get(url, {"fy": 2025}))
+    assert "2024/25" in selected(client.get(url, {"fy": 2024}))
+    assert "2025/26" in selected(client.get(url, {"fy": 2025}))  # from the cache
+    council.name = "Leeds City Council (renamed)"
+    council.save()
+    assert "Leeds City Council (renamed)" in selected(client.get(url, {"fy": 2025}))
+
+
 def test_the_register_shows_verified_savings_from_the_progress_tables(client, figures, officer):
     initiative_services.initiative_publish(actor=officer, initiative=figures, publish=True)
     page = text_of(client.get(reverse("register:list")))

@@ -298,6 +298,54 @@ def test_incremental_recomputes_equal_a_full_reconcile_after_any_changes(organis
         transaction.set_rollback(True)
 
 
+def test_reconcile_heals_damaged_rows_and_leaves_right_ones_untouched(
+    council, officer, manager, initiative
+):
+    """The nightly reconcile puts back what a lost message or a hand edit got wrong, and
+    rewrites nothing that is already right: no churn, and "updated at" keeps its meaning."""
+    claim = factories.make_claim(officer, initiative, initiative.lead)
+    claim_services.claim_submit(actor=officer, claim=claim)
+    claim_services.claim_decide(actor=manager, claim=claim, decision="verify")
+    initiative_services.targets_set(
+        actor=officer, initiative=initiative, targets={2025: Decimal("5000")}
+    )
+    services.progress_reconcile()
+    right = snapshot()
+    stamps = {f.pk: f.computed_at for f in ProgressFact.objects.all()}
+
+    services.progress_reconcile()
+    assert snapshot() == right
+    assert {f.pk: f.computed_at for f in ProgressFact.objects.all()} == stamps
+
+    damaged = ProgressFact.objects.filter(organisation_id__isnull=False).first()
+    damaged.verified_cash += 1
+    damaged.save()
+    InitiativeYear.objects.filter(initiative=initiative).first().delete()
+    ProgressFact.objects.create(
+        organisation_id=council.pk,
+        financial_year=1999,
+        collaboration_model="spin_out",
+        service_area="waste",
+        target=1,
+        claimed=0,
+        verified_cash=0,
+        verified_non_cash=0,
+        claims_claimed=0,
+        claims_verified=0,
+        initiatives=1,
+        computed_at=damaged.computed_at,
+    )
+    InitiativeProgress.objects.filter(initiative=initiative).update(rag="green")
+    untouched = {
+        f.pk for f in ProgressFact.objects.exclude(pk=damaged.pk).exclude(financial_year=1999)
+    }
+
+    services.progress_reconcile()
+    assert snapshot() == right
+    assert untouched <= set(ProgressFact.objects.values_list("pk", flat=True))
+    assert not ProgressFact.objects.filter(pk=damaged.pk).exists()  # replaced by a right row
+
+
 def apply(operation, initiative, officer, manager, organisations):
     kind = operation[0]
     if kind == "target":
