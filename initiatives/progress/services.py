@@ -348,6 +348,7 @@ def _differences_apply(cursor, table, fresh):
     )
     held = HELD[table]
     columns = [*_columns(table), "computed_at"]
+    cursor.execute("DROP TABLE IF EXISTS changed")
     cursor.execute(
         f"CREATE TEMPORARY TABLE changed AS "
         f"SELECT t.{row_id} AS stale, f.{KEYS[table][-1]} IS NOT NULL AS is_fresh, "
@@ -371,6 +372,23 @@ def _differences_apply(cursor, table, fresh):
     return deleted + inserted
 
 
+def _planner_settings(cursor, values):
+    """Set PostgreSQL settings for the rest of this transaction; returns a function that puts
+    back what they were, so that a caller's own transaction is left as it was."""
+    if connection.vendor != "postgresql":
+        return lambda: None
+    names = list(values)
+    cursor.execute(f"SELECT {', '.join(['current_setting(%s)'] * len(names))}", names)
+    before = dict(zip(names, cursor.fetchone(), strict=True))
+
+    def apply(settings):
+        for name, value in settings.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+    apply(values)
+    return lambda: apply(before)
+
+
 def progress_reconcile(*, report=None):
     """Recompute every progress row from the source tables and heal whatever differs, in one
     transaction: readers see the old figures until it commits. Steps report progress
@@ -384,11 +402,12 @@ def progress_reconcile(*, report=None):
     fresh = {**T, **{table: f"fresh_{table}" for table in ("year", "share", "progress", "fact")}}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
-        if connection.vendor == "postgresql":
+        restore = _planner_settings(
+            cursor,
             # Sorts and hashes over every computed row: in memory, not in temporary files; and
             # the comparisons pair rows by hashing their keys, not by sorting text keys.
-            cursor.execute(f"SET LOCAL work_mem = '{RECONCILE_WORK_MEM}'")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
+            {"work_mem": RECONCILE_WORK_MEM, "enable_mergejoin": "off"},
+        )
         cursor.execute(f"DELETE FROM {T['dirty']} WHERE marked_at <= %s", [now])
         for table in ("year", "share", "progress", "fact"):
             cursor.execute(f"DROP TABLE IF EXISTS {fresh[table]}")
@@ -419,6 +438,7 @@ def progress_reconcile(*, report=None):
         )
         for table in ("year", "share", "progress", "fact"):
             cursor.execute(f"DROP TABLE {fresh[table]}")
+        restore()
         if rewritten:
             transaction.on_commit(_version_bump)
     logger.info("Reconciled %s initiatives: %s computed rows rewritten", total or 0, rewritten)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -344,6 +344,22 @@ def test_reconcile_heals_damaged_rows_and_leaves_right_ones_untouched(
     assert snapshot() == right
     assert untouched <= set(ProgressFact.objects.values_list("pk", flat=True))
     assert not ProgressFact.objects.filter(pk=damaged.pk).exists()  # replaced by a right row
+
+
+def test_reconcile_leaves_the_callers_transaction_settings_as_they_were(initiative):
+    """The reconcile tunes the planner for itself; a caller's transaction (a command, a test)
+    goes on with the settings it had."""
+
+    def current():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('work_mem'), current_setting('enable_mergejoin')"
+            )
+            return cursor.fetchone()
+
+    before = current()
+    services.progress_reconcile()
+    assert current() == before
 
 
 def apply(operation, initiative, officer, manager, organisations):
