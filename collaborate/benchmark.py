@@ -420,9 +420,22 @@ def scale_figures(repeat, warmup):
     }
 
 
+def peak_memory_kb():
+    """This process's peak resident memory. On Linux, ru_maxrss carries over across fork and
+    exec the resident size of the parent that started us (here, the benchmark, which may have
+    just generated a national dataset), so the peak of our own address space (VmHWM) is read
+    instead; elsewhere ru_maxrss is all there is."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def memory_of_reconcile():
     progress.progress_reconcile()
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    return peak_memory_kb()
 
 
 def national_figures(repeat, warmup, say):

@@ -75,7 +75,9 @@ FROM (
 
 # Level 1: each partner's part — target and claimed by the current shares of the active
 # partners (rounded to the penny), verified from the attribution stored when each claim was
-# verified.
+# verified. Target and claimed are split from the initiative's yearly rows, built just before:
+# numeric products are exact, so splitting a year's total gives each partner exactly the sum of
+# splitting every target and claim, without joining every claim to every partner.
 SHARE_SQL = """
 INSERT INTO {share} (initiative_id, organisation_id, financial_year, collaboration_model, service_area,
                      {measures}, computed_at)
@@ -87,20 +89,13 @@ FROM (
          SUM(u.verified_non_cash) AS verified_non_cash, SUM(u.claims_claimed) AS claims_claimed,
          SUM(u.claims_verified) AS claims_verified
   FROM (
-    SELECT t.initiative_id, p.organisation_id, t.financial_year,
-           ROUND(SUM(t.amount * p.savings_share / 100), 2) AS target, 0 AS claimed,
-           0 AS verified_cash, 0 AS verified_non_cash, 0 AS claims_claimed, 0 AS claims_verified
-    FROM {target} t
-    JOIN {partnership} p ON p.initiative_id = t.initiative_id AND p.removed_on IS NULL
-    WHERE {scope_t}
-    GROUP BY t.initiative_id, p.organisation_id, t.financial_year
-    UNION ALL
-    SELECT c.initiative_id, p.organisation_id, c.financial_year, 0,
-           ROUND(SUM(c.net_amount * p.savings_share / 100), 2), 0, 0, COUNT(*), 0
-    FROM {claim} c
-    JOIN {partnership} p ON p.initiative_id = c.initiative_id AND p.removed_on IS NULL
-    WHERE c.status IN ('submitted', 'verified') AND {scope_c}
-    GROUP BY c.initiative_id, p.organisation_id, c.financial_year
+    SELECT y.initiative_id, p.organisation_id, y.financial_year,
+           ROUND(y.target * p.savings_share * 0.01, 2) AS target,
+           ROUND(y.claimed * p.savings_share * 0.01, 2) AS claimed,
+           0 AS verified_cash, 0 AS verified_non_cash, y.claims_claimed, 0 AS claims_verified
+    FROM {year} y
+    JOIN {partnership} p ON p.initiative_id = y.initiative_id AND p.removed_on IS NULL
+    WHERE {scope_y}
     UNION ALL
     SELECT c.initiative_id, a.organisation_id, c.financial_year, 0, 0,
            SUM(CASE WHEN c.kind = 'cash_releasing' THEN a.amount ELSE 0 END),
@@ -225,10 +220,10 @@ def _level_one(cursor, now, scope, params, tables=T):
         _sql(
             SHARE_SQL,
             tables,
-            scope_t=scope.format(col="t.initiative_id"),
+            scope_y=scope.format(col="y.initiative_id"),
             scope_c=scope.format(col="c.initiative_id"),
         ),
-        [now, *params, *params, *params],
+        [now, *params, *params],
     )
     cursor.execute(
         _sql(
