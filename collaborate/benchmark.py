@@ -51,6 +51,22 @@ TARGETS = {
 }
 
 
+def paired(first, second, repeat, warmup):
+    """Time `first` and `second` alternately, so that whatever the machine is doing meanwhile
+    weighs on both alike: (median seconds of each, median of the pairs' ratios)."""
+    for _ in range(warmup):
+        first()
+        second()
+    ones, twos = [], []
+    for _ in range(repeat):
+        for function, samples in ((first, ones), (second, twos)):
+            started = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - started)
+    ratio = statistics.median(one / two for one, two in zip(ones, twos, strict=True))
+    return statistics.median(ones), statistics.median(twos), ratio
+
+
 def median_seconds(function, repeat, warmup):
     for _ in range(warmup):
         function()
@@ -449,22 +465,23 @@ def national_figures(repeat, warmup, say):
 
     say("Dashboard against a trivial page")
     dashboard = reverse("dashboard:show") + f"?org={council.pk}"
-    figures["dashboard_seconds"] = median_seconds(
-        lambda: get(manager_client, dashboard), repeat, warmup
+    (
+        figures["dashboard_seconds"],
+        figures["trivial_seconds"],
+        figures["dashboard_ratio"],
+    ) = paired(
+        lambda: get(manager_client, dashboard),
+        lambda: get(manager_client, trivial),
+        repeat,
+        warmup,
     )
-    figures["trivial_seconds"] = median_seconds(
-        lambda: get(manager_client, trivial), repeat, warmup
-    )
-    figures["dashboard_ratio"] = figures["dashboard_seconds"] / figures["trivial_seconds"]
     everything = reverse("dashboard:show") + "?org=all"
-    figures["all_organisations_dashboard_seconds"] = median_seconds(
-        lambda: get(admin_client, everything), repeat, warmup
-    )
-    figures["admin_trivial_seconds"] = median_seconds(
-        lambda: get(admin_client, trivial), repeat, warmup
-    )
-    figures["all_organisations_dashboard_ratio"] = (
-        figures["all_organisations_dashboard_seconds"] / figures["admin_trivial_seconds"]
+    (
+        figures["all_organisations_dashboard_seconds"],
+        figures["admin_trivial_seconds"],
+        figures["all_organisations_dashboard_ratio"],
+    ) = paired(
+        lambda: get(admin_client, everything), lambda: get(admin_client, trivial), repeat, warmup
     )
 
     say("Initiatives list against Django admin's changelist")
@@ -473,19 +490,19 @@ def national_figures(repeat, warmup, say):
         reverse("admin:initiatives_initiative_changelist")
         + f"?status__exact=live&service_area__exact={area}"
     )
-    figures["list_seconds"] = median_seconds(lambda: get(admin_client, ours), repeat, warmup)
-    figures["admin_changelist_seconds"] = median_seconds(
-        lambda: get(admin_client, theirs), repeat, warmup
-    )
-    figures["list_ratio"] = figures["list_seconds"] / figures["admin_changelist_seconds"]
+    (
+        figures["list_seconds"],
+        figures["admin_changelist_seconds"],
+        figures["list_ratio"],
+    ) = paired(lambda: get(admin_client, ours), lambda: get(admin_client, theirs), repeat, warmup)
 
     say("Full recompute against hand-written INSERT ... SELECT")
-    recompute_repeat = max(3, repeat // 2)
-    figures["recompute_seconds"] = median_seconds(
-        lambda: progress.progress_reconcile(), recompute_repeat, 1
-    )
-    figures["floor_seconds"] = median_seconds(floor_recompute, recompute_repeat, 1)
-    figures["recompute_ratio"] = figures["recompute_seconds"] / figures["floor_seconds"]
+    recompute_repeat = max(3, repeat // 6)
+    (
+        figures["recompute_seconds"],
+        figures["floor_seconds"],
+        figures["recompute_ratio"],
+    ) = paired(progress.progress_reconcile, floor_recompute, recompute_repeat, 1)
     figures["totals_check"] = totals_check()
     say("Full recompute from empty tables (reported, no target)")
     figures["recompute_from_empty_seconds"] = statistics.median(
