@@ -30,13 +30,7 @@ from initiatives.claims import services as claim_services
 from initiatives.claims.models import SavingsClaim
 from initiatives.models import Initiative
 from initiatives.progress import services as progress
-from initiatives.progress.models import (
-    InitiativeProgress,
-    InitiativeShareYear,
-    InitiativeYear,
-    ProgressDirty,
-    ProgressFact,
-)
+from initiatives.progress.models import InitiativeProgress, ProgressDirty, ProgressFact
 from partners.models import Membership, Organisation, User
 
 NATIONAL_INITIATIVES = 20_000
@@ -288,10 +282,7 @@ def floor_recompute():
 def reconcile_from_empty():
     """A full recompute with nothing computed yet (a new database, or after a restore): every
     row is written. Emptying the tables first is not measured."""
-    tables = [
-        model._meta.db_table
-        for model in (InitiativeYear, InitiativeShareYear, InitiativeProgress, ProgressFact)
-    ]
+    tables = [progress.T[name] for name in ("year", "share", "progress", "fact")]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)}")
     started = time.perf_counter()

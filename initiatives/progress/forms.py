@@ -31,6 +31,16 @@ class DashboardForm(forms.Form):
         self.fields["area"].choices = [("", "All service areas"), *Initiative.ServiceArea.choices]
         self.fields["org"].error_messages["invalid_choice"] = "Choose an organisation from the list"
 
+    def markup_state(self):
+        """Everything the form's markup depends on: the template caches it under this."""
+        return repr(
+            (
+                self.fields["org"].choices,
+                sorted(self.data.items()),
+                financial_years.current_financial_year(),
+            )
+        )
+
     def value(self, name):
         """A filter's clean value; a value that is not valid is ignored (and shown as an error)."""
         if not self.is_bound:

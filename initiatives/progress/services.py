@@ -304,14 +304,11 @@ KEYS = {
     "year": ["initiative_id", "financial_year"],
     "share": ["initiative_id", "organisation_id", "financial_year"],
     "progress": ["initiative_id"],
-    # All-organisations rows have no organisation: COALESCE keeps the comparison hashable.
-    "fact": [
-        "COALESCE({t}.organisation_id, 0)",
-        "financial_year",
-        "collaboration_model",
-        "service_area",
-    ],
+    "fact": ["organisation_id", "financial_year", "collaboration_model", "service_area"],
 }
+# Key columns that may be NULL (all-organisations facts): compared through COALESCE, which
+# keeps the comparison hashable.
+NULLABLE_KEYS = {"organisation_id": 0}
 HELD = {
     "year": ["collaboration_model", "service_area", *MEASURES.split(", ")],
     "share": ["collaboration_model", "service_area", *MEASURES.split(", ")],
@@ -322,12 +319,23 @@ HELD = {
         "rag",
         "last_activity",
     ],
-    "fact": ["organisation_id", *MEASURES.split(", "), "initiatives"],
+    "fact": [*MEASURES.split(", "), "initiatives"],
 }
 
 
 def _columns(table):
-    return [*(c for c in KEYS[table] if not c.startswith("COALESCE")), *HELD[table]]
+    return [*KEYS[table], *HELD[table]]
+
+
+def _same_key(table):
+    """The join condition pairing a fresh row (f) with a stored row (t) of the same key."""
+
+    def side(alias, column):
+        if column in NULLABLE_KEYS:
+            return f"COALESCE({alias}.{column}, {NULLABLE_KEYS[column]})"
+        return f"{alias}.{column}"
+
+    return " AND ".join(f"{side('f', c)} = {side('t', c)}" for c in KEYS[table])
 
 
 def _differences_apply(cursor, table, fresh):
@@ -335,12 +343,6 @@ def _differences_apply(cursor, table, fresh):
     pass pairs each stored row with the fresh row of the same key; the pairs that differ (or
     lack a partner) are all that is deleted and inserted. Returns how many rows changed."""
     row_id = "ctid" if connection.vendor == "postgresql" else "rowid"
-    key = " AND ".join(
-        f"{column.format(t='f')} = {column.format(t='t')}"
-        if column.startswith("COALESCE")
-        else f"f.{column} = t.{column}"
-        for column in KEYS[table]
-    )
     held = HELD[table]
     columns = [*_columns(table), "computed_at"]
     cursor.execute("DROP TABLE IF EXISTS changed")
@@ -348,7 +350,7 @@ def _differences_apply(cursor, table, fresh):
         f"CREATE TEMPORARY TABLE changed AS "
         f"SELECT t.{row_id} AS stale, f.{KEYS[table][-1]} IS NOT NULL AS is_fresh, "
         f"{', '.join(f'f.{c}' for c in columns)} "
-        f"FROM {T[table]} AS t FULL JOIN {fresh} AS f ON {key} "
+        f"FROM {T[table]} AS t FULL JOIN {fresh} AS f ON {_same_key(table)} "
         f"WHERE t.{row_id} IS NULL OR f.{KEYS[table][-1]} IS NULL "
         f"OR ({', '.join(f't.{c}' for c in held)}) IS DISTINCT FROM "
         f"({', '.join(f'f.{c}' for c in held)})"

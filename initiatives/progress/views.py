@@ -174,14 +174,7 @@ def dashboard(request):
     context = {
         "scope": scope,
         "form": form,
-        # What the filter form's markup depends on: it is cached under this (see the template).
-        "form_state": repr(
-            (
-                form.fields["org"].choices,
-                sorted(form.data.items()),
-                financial_years.current_financial_year(),
-            )
-        ),
+        "form_state": form.markup_state(),
         "figures_html": figures_html(scope),
         "pending": pending,
         "query": urlencode(scope.query),
