@@ -27,10 +27,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from initiatives.claims import services as claim_services
-from initiatives.claims.models import SavingsClaim
-from initiatives.models import Initiative
+from initiatives.models import (
+    Initiative,
+    InitiativeProgress,
+    ProgressDirty,
+    ProgressFact,
+    SavingsClaim,
+)
 from initiatives.progress import services as progress
-from initiatives.progress.models import InitiativeProgress, ProgressDirty, ProgressFact
 from partners.models import Membership, Organisation, User
 
 NATIONAL_INITIATIVES = 20_000

@@ -5,6 +5,7 @@ import datetime
 
 from django import forms
 
+from collaborate.kit.edits import VersionedFormMixin
 from initiatives import financial_years
 from initiatives.models import Initiative
 
@@ -71,7 +72,7 @@ class DateField(forms.MultiValueField):
         return value
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(VersionedFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     start_date = DateField(label="Start date", help_text="For example, 1 4 2026")
     planned_end_date = DateField(
@@ -113,8 +114,6 @@ class InitiativeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["collaboration_model"].choices = Initiative.CollaborationModel.choices
         self.fields["governance"].choices = Initiative.Governance.choices
-        if self.instance.pk and not self.is_bound:
-            self.initial["version"] = self.instance.version
         if lead_choices is not None:
             self.fields["lead"] = forms.ModelChoiceField(
                 queryset=lead_choices,
@@ -132,24 +131,6 @@ class InitiativeForm(forms.ModelForm):
                 "planned_end_date", "The planned end date must be on or after the start date"
             )
         return cleaned
-
-    @classmethod
-    def showing_conflict(cls, current, conflict):
-        """The form filled with the values stored now, carrying the conflict as its error."""
-        form = cls(instance=current)
-        data = {}
-        for name, field in form.fields.items():
-            value = form.initial.get(name)
-            if isinstance(field, DateField):
-                for index, part in enumerate(field.widget.decompress(value)):
-                    data[f"{name}_{index}"] = "" if part is None else part
-            elif value is not None:
-                data[name] = value
-        data["version"] = current.version
-        form = cls(data=data, instance=current)
-        form.is_valid()
-        form.add_error(None, conflict)
-        return form
 
 
 class StatusForm(forms.Form):

@@ -18,13 +18,16 @@ from django.utils.text import slugify
 
 from initiatives import financial_years
 from initiatives.claims import attribution
-from initiatives.claims.models import (
+from initiatives.models import (
     ClaimAttribution,
     ClaimEvidence,
     FinancialYearLock,
+    Initiative,
+    Partnership,
+    ReferenceSequence,
     SavingsClaim,
+    SavingsTarget,
 )
-from initiatives.models import Initiative, Partnership, ReferenceSequence, SavingsTarget
 from partners.councils import public_bodies_load
 from partners.models import (
     HistoryEntry,

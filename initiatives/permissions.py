@@ -70,7 +70,7 @@ def can_edit_initiative(user, initiative):
 
 def claims_visible_to(user):
     """Claims a user may open: those of the initiatives they may see."""
-    from initiatives.claims.models import SavingsClaim
+    from initiatives.models import SavingsClaim
 
     return SavingsClaim.objects.filter(initiative__in=initiatives_visible_to(user))
 
@@ -125,7 +125,7 @@ def can_correct_claim(user, claim):
 def claims_to_review_by(user):
     """Claims awaiting a decision by this manager: submitted, on initiatives their
     organisations lead, not submitted by themselves."""
-    from initiatives.claims.models import SavingsClaim
+    from initiatives.models import SavingsClaim
 
     managed = partner_permissions.managed_organisation_ids(user)
     return SavingsClaim.objects.filter(

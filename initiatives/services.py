@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from collaborate.kit import edits
 from initiatives import financial_years, permissions, references
 from initiatives.models import MAX_AMOUNT, Initiative, Partnership, SavingsTarget
 from initiatives.progress import services as progress
@@ -27,10 +28,6 @@ TRACKED_FIELDS = [*EDITABLE_FIELDS, "lead", "status", "visibility"]
 HUNDRED = Decimal("100.00")
 
 
-class EditConflict(ValidationError):
-    """The initiative changed since the person editing it loaded it."""
-
-
 def _require(allowed):
     if not allowed:
         raise PermissionDenied("You do not have permission to change this initiative.")
@@ -41,12 +38,7 @@ def _locked(initiative, actor, expected_version=None):
     and that nobody saved a newer version since the actor's form was loaded."""
     current = Initiative.objects.select_for_update().select_related("lead").get(pk=initiative.pk)
     _require(permissions.can_edit_initiative(actor, current))
-    if expected_version is not None and current.version != expected_version:
-        raise EditConflict(
-            "This initiative was changed by someone else while you were editing it. The form now "
-            "shows the current details: check them and make your changes again.",
-            code="conflict",
-        )
+    edits.require_version(current, expected_version, "initiative")
     return current
 
 

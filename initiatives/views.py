@@ -3,22 +3,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from collaborate.kit import edits, exports
+from collaborate.kit.web import (
+    apply_validation_error,
+    is_fragment_request,
+    page_of,
+    partial,
+    render_form,
+)
 from initiatives import filters, permissions, selectors, services
 from initiatives.forms import InitiativeForm, PartnerSearchForm, SharesForm, StatusForm, TargetsForm
 from initiatives.models import Partnership
 from initiatives.progress import selectors as progress_selectors
-from partners import exports
 from partners import permissions as partner_permissions
 from partners.models import Organisation
-from partners.views.common import is_fragment_request, partial, render_form
-from partners.views.users import apply_validation_error
-
-PAGE_SIZE = 25
 
 
 @require_GET
@@ -27,7 +29,7 @@ def initiative_list(request):
     filterset = filters.InitiativeFilterSet(
         request.GET, queryset=selectors.initiatives_for_list(request.user)
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     # Another page (an organisation's) may load these results into itself: its links are then
     # plain links to this list, and it has no results counter to update.
     embedded = is_fragment_request(request) and request.htmx.target != "results"
@@ -179,7 +181,7 @@ def initiative_edit(request, pk):
             services.initiative_update(
                 actor=request.user, initiative=initiative, expected_version=version, **fields
             )
-        except services.EditConflict as conflict:
+        except edits.EditConflict as conflict:
             current = selectors.initiative_for(request.user, pk)
             return render(
                 request,
@@ -325,9 +327,7 @@ def initiative_targets(request, pk):
 @vary_on_headers("HX-Request")
 def initiative_history(request, pk):
     initiative = selectors.initiative_for(request.user, pk)
-    page = Paginator(selectors.initiative_history(initiative), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.initiative_history(initiative))
     return _section(
         request, initiative, "history", "initiatives/section_history.html", {"page": page}
     )
@@ -376,7 +376,7 @@ def initiative_publish(request, pk):
 def register_list(request):
     filterset = filters.InitiativeFilterSet(request.GET, queryset=selectors.published())
     published = progress_selectors.published_with_savings(filterset.qs)
-    page = Paginator(published, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, published)
     return render(
         request,
         partial(request, "initiatives/register_list.html", "results"),

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from partners.models import HistoryEntry, Membership, Organisation, User
+from partners.models import AuditEvent, HistoryEntry, Membership, Organisation, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,3 +49,10 @@ class UserAdmin(ReadOnlyAdmin):
 class HistoryEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "subject"]
     list_select_related = ["actor"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "actor_email", "ip_address", "organisation_name"]
+    list_filter = ["action"]
+    search_fields = ["actor_email", "organisation_name"]

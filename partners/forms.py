@@ -4,9 +4,9 @@ import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.forms.models import model_to_dict
 from django.template.loader import render_to_string
 
+from collaborate.kit.edits import VersionedFormMixin
 from partners import tasks
 from partners.models import Membership, Organisation
 
@@ -34,7 +34,7 @@ class SignInForm(AuthenticationForm):
     }
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedFormMixin, forms.ModelForm):
     """Create or edit an organisation. `version` carries the version the person loaded, so
     that a save over someone else's change is refused rather than lost."""
 
@@ -69,17 +69,6 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = Organisation.Sector.choices
-        if self.instance.pk and not self.is_bound:
-            self.initial["version"] = self.instance.version
-
-    @classmethod
-    def showing_conflict(cls, current, conflict):
-        """The form filled with the values stored now, carrying the conflict as its error."""
-        data = {name: value for name, value in model_to_dict(current).items() if value is not None}
-        form = cls(data={**data, "version": current.version}, instance=current)
-        form.is_valid()
-        form.add_error(None, conflict)
-        return form
 
     def clean_gss_code(self):
         code = (self.cleaned_data.get("gss_code") or "").strip().upper()

@@ -315,3 +315,39 @@ class Invitation(models.Model):
     @property
     def accepted(self):
         return self.accepted_at is not None
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event, append-only: who did what, when, from which address.
+
+    The actor and the organisation are kept as plain ids with their names as they were, not as
+    foreign keys, so that merging organisations, deactivating people and retention leave the
+    trail exactly as it was written. Written only through `partners.services.audit`."""
+
+    class Action(models.TextChoices):
+        SIGN_IN_UNLOCKED = "sign_in_unlocked", "Sign-in unlocked"
+        RECOMPUTE_STARTED = "recompute_started", "Full recompute started"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=60, choices=Action.choices)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    organisation_name = models.CharField(max_length=250, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["action", "-at"], name="audit_action_recent")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} by {self.actor_email}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only: they are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only: they are never deleted.")

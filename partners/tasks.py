@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from partners import mail
-from partners.retry import TRANSIENT_ERRORS
+from collaborate.kit import mail
+from collaborate.kit.retry import TRANSIENT_ERRORS
 
 RETRY = {
     "autoretry_for": TRANSIENT_ERRORS,

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from initiatives import filters as initiative_filters
 from initiatives import financial_years
-from initiatives.claims.models import SavingsClaim
+from initiatives.models import SavingsClaim
 
 SORTS = {
     "oldest": ("Waiting longest", ["submitted_at", "pk"]),

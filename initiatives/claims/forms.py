@@ -6,8 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from initiatives import financial_years
-from initiatives.claims.models import SavingsClaim
-from initiatives.models import MAX_AMOUNT
+from initiatives.models import MAX_AMOUNT, SavingsClaim
 
 
 def money_field(label, *, required=True, allow_negative=False, help_text="", required_message=""):

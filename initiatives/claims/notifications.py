@@ -5,8 +5,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from initiatives.claims.models import SavingsClaim
-from partners import mail
+from collaborate.kit import mail
+from initiatives.models import SavingsClaim
 from partners.models import Membership
 
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
 
 from initiatives import financial_years, permissions
-from initiatives.claims.models import FinancialYearLock, SavingsClaim
+from initiatives.models import FinancialYearLock, SavingsClaim
 from partners import history
 from partners import permissions as partner_permissions
 

@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from initiatives import financial_years, permissions, references
 from initiatives.claims import attribution, evidence, tasks
-from initiatives.claims.models import (
+from initiatives.models import (
+    MAX_AMOUNT,
     ClaimAttribution,
     ClaimEvidence,
     FinancialYearLock,
+    Partnership,
     SavingsClaim,
 )
-from initiatives.models import MAX_AMOUNT, Partnership
 from initiatives.progress import services as progress
 from partners import history
 from partners import permissions as partner_permissions

@@ -3,23 +3,25 @@ claims, a manager's review queue, evidence downloads and locked financial years.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from collaborate.kit.web import (
+    apply_validation_error,
+    is_fragment_request,
+    page_of,
+    partial,
+    render_form,
+)
 from initiatives import financial_years, permissions, selectors
 from initiatives.claims import filters, services
 from initiatives.claims import selectors as claim_selectors
 from initiatives.claims.forms import AdjustmentForm, ClaimForm, DecisionForm, EvidenceForm
-from initiatives.claims.models import ClaimEvidence, SavingsClaim
+from initiatives.models import ClaimEvidence, SavingsClaim
 from initiatives.views import section_context
 from partners import permissions as partner_permissions
-from partners.views.common import is_fragment_request, partial, render_form
-from partners.views.users import apply_validation_error
-
-PAGE_SIZE = 25
 
 
 @require_GET
@@ -28,9 +30,7 @@ def initiative_claims(request, pk):
     """The initiative's claims section: totals by year and status, then the claims."""
     initiative = selectors.initiative_for(request.user, pk)
     acting = partner_permissions.acting_membership(request)
-    page = Paginator(claim_selectors.claims_of_initiative(initiative), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, claim_selectors.claims_of_initiative(initiative))
     return render(
         request,
         partial(request, "claims/section_claims.html", "sections"),
@@ -82,9 +82,7 @@ def claim_create(request, pk):
 
 def _detail_context(request, claim, decision_form=None):
     user = request.user
-    page = Paginator(claim_selectors.claim_history(claim), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, claim_selectors.claim_history(claim))
     return {
         "claim": claim,
         "initiative": claim.initiative,
@@ -305,7 +303,7 @@ def my_claims(request):
         claims = claims.filter(status=status)
     else:
         status = ""
-    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, claims)
     tabs = [("", "All", sum(counts.values()))] + [
         (s.value, s.label, counts.get(s.value, 0))
         for s in (
@@ -329,7 +327,7 @@ def review_queue(request):
     filterset = filters.ReviewFilterSet(
         request.GET, queryset=claim_selectors.review_queue(request.user)
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     return render(
         request,
         partial(request, "claims/review_queue.html", "results"),

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.expressions
 import django.utils.timezone
-import initiatives.claims.models
+import initiatives.models.claims
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             name='ClaimEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=initiatives.claims.models.evidence_path)),
+                ('file', models.FileField(max_length=200, upload_to=initiatives.models.claims.evidence_path)),
                 ('original_name', models.CharField(max_length=200)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

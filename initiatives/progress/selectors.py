@@ -8,10 +8,11 @@ from django.db.models import Case, DecimalField, Exists, F, Max, OuterRef, Q, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from initiatives.models import Initiative, Partnership
-from initiatives.progress.models import (
+from initiatives.models import (
+    Initiative,
     InitiativeProgress,
     InitiativeYear,
+    Partnership,
     ProgressDirty,
     ProgressFact,
 )

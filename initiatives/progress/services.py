@@ -15,14 +15,17 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from initiatives import financial_years
-from initiatives.claims.models import ClaimAttribution, SavingsClaim
-from initiatives.models import Initiative, Partnership, SavingsTarget
-from initiatives.progress.models import (
+from initiatives.models import (
+    ClaimAttribution,
+    Initiative,
     InitiativeProgress,
     InitiativeShareYear,
     InitiativeYear,
+    Partnership,
     ProgressDirty,
     ProgressFact,
+    SavingsClaim,
+    SavingsTarget,
 )
 
 logger = logging.getLogger(__name__)

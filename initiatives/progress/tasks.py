@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from partners.retry import TRANSIENT_ERRORS
+from collaborate.kit.retry import TRANSIENT_ERRORS
 
 RETRY = {
     "autoretry_for": TRANSIENT_ERRORS,

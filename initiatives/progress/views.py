@@ -18,14 +18,14 @@ from django.views.decorators.vary import vary_on_headers
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from collaborate.kit import exports
+from collaborate.kit.web import is_fragment_request
 from initiatives import financial_years
 from initiatives.models import Initiative
 from initiatives.progress import charts, selectors, services, tasks
 from initiatives.progress.forms import ALL, DashboardForm
-from partners import exports
 from partners import permissions as partner_permissions
 from partners.models import Organisation
-from partners.views.common import is_fragment_request
 
 RECONCILE_TASK_KEY = "collaborate:progress:reconcile-task"
 MODELS = dict(Initiative.CollaborationModel.choices)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from collaborate.kit import edits
 from partners import history, permissions
 from partners.models import Membership, Organisation
 from partners.signals import organisation_merged
@@ -23,10 +24,6 @@ ORGANISATION_FIELDS = [
     "website",
 ]
 TRACKED_FIELDS = [*ORGANISATION_FIELDS, "active"]
-
-
-class EditConflict(ValidationError):
-    """The record changed since the person editing it loaded it."""
 
 
 def organisation_slug(name, *, exclude_pk=None):
@@ -63,12 +60,7 @@ def _locked(organisation, expected_version=None):
     """The organisation's row, locked for this transaction; refuses an edit made on an older
     version than the one stored (someone else saved meanwhile)."""
     current = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise EditConflict(
-            "This organisation was changed by someone else while you were editing it. "
-            "The form now shows the current details: check them and make your changes again.",
-            code="conflict",
-        )
+    edits.require_version(current, expected_version, "organisation")
     return current
 
 

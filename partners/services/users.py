@@ -1,5 +1,6 @@
 """Every write to people and their memberships: invitations, roles, deactivation."""
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,8 +8,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import history, mail, permissions, tasks, tokens
-from partners.models import Invitation, Membership, Organisation, User
+from collaborate.kit import mail
+from partners import history, permissions, tasks, tokens
+from partners.models import AuditEvent, Invitation, Membership, Organisation, User
+from partners.services import audit
 
 
 def _email_free(email):
@@ -264,3 +267,16 @@ def acting_for_choose(*, request, organisation_id):
         if hasattr(request, cache):
             delattr(request, cache)
     return organisation
+
+
+@transaction.atomic
+def sign_in_unlock(*, actor, attempt, ip_address=None):
+    """Clear a locked-out sign-in (a django-axes attempt) and record who unlocked it."""
+    permissions.require(permissions.can_unlock_sign_ins(actor))
+    axes_reset(ip=attempt.ip_address, username=attempt.username)
+    audit.audit_record(
+        action=AuditEvent.Action.SIGN_IN_UNLOCKED,
+        actor=actor,
+        ip_address=ip_address,
+        detail={"username": attempt.username, "locked_ip_address": attempt.ip_address},
+    )

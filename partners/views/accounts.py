@@ -10,10 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from collaborate.kit.web import render_form
 from partners import permissions
 from partners.forms import ActingForForm
 from partners.services import users as user_services
-from partners.views.common import render_form
 
 
 @require_GET

@@ -2,18 +2,16 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from partners import exports, filters, permissions, selectors
+from collaborate.kit import edits, exports
+from collaborate.kit.web import page_of, partial, render_form
+from partners import filters, permissions, selectors
 from partners.forms import MergeSearchForm, OrganisationForm
 from partners.models import Organisation
 from partners.services import organisations as organisation_services
-from partners.views.common import partial, render_form
-
-PAGE_SIZE = 25
 
 
 def _admin_only(request):
@@ -31,7 +29,7 @@ def organisation_list(request):
     filterset = filters.OrganisationFilterSet(
         request.GET, queryset=selectors.organisations_visible_to(request.user)
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     template = partial(request, "partners/organisation_list.html", "results")
     return render(
         request,
@@ -103,7 +101,7 @@ def organisation_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
                 **fields,
             )
-        except organisation_services.EditConflict as conflict:
+        except edits.EditConflict as conflict:
             # Show what is stored now, with the reason, so that nothing is overwritten blindly.
             current = get_object_or_404(Organisation, pk=pk)
             form = OrganisationForm.showing_conflict(current, conflict)
@@ -145,9 +143,7 @@ def organisation_history(request, pk):
     organisation = _visible_organisation(request, pk)
     if not permissions.can_view_organisation_history(request.user, organisation):
         raise PermissionDenied
-    page = Paginator(selectors.organisation_history(organisation), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.organisation_history(organisation))
     return render(
         request,
         partial(request, "partners/organisation_history.html", "history"),

@@ -1,20 +1,16 @@
 """/users/: admins manage people and memberships; managers see and invite their own members."""
 
-from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from collaborate.kit.web import apply_validation_error, client_ip, page_of, partial, render_form
 from partners import filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
 from partners.models import Invitation, Membership, Organisation
 from partners.services import users as user_services
-from partners.views.common import partial, render_form
-
-PAGE_SIZE = 25
 
 
 def _require_users_page(request):
@@ -33,15 +29,6 @@ def _visible_person(request, pk):
     return get_object_or_404(selectors.users_visible_to(request.user), pk=pk)
 
 
-def apply_validation_error(form, error):
-    """Show a service's refusal on the form: at its field when it names one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 def user_list(request):
@@ -54,7 +41,7 @@ def user_list(request):
     filterset = filters.UserFilterSet(
         request.GET, queryset=selectors.users_visible_to(request.user), organisations=organisations
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     return render(
         request,
         partial(request, "partners/user_list.html", "results"),
@@ -104,9 +91,7 @@ def user_detail(request, pk):
     invitation = getattr(person, "invitation", None)
     history_page = None
     if permissions.can_view_user_history(request.user, person):
-        history_page = Paginator(selectors.user_history(person), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        history_page = page_of(request, selectors.user_history(person))
     return render(
         request,
         "partners/user_detail.html",
@@ -205,7 +190,9 @@ def locked_sign_ins(request):
         raise PermissionDenied
     if request.method == "POST":
         attempt = get_object_or_404(selectors.locked_sign_ins(), pk=request.POST.get("attempt"))
-        axes_reset(ip=attempt.ip_address, username=attempt.username)
+        user_services.sign_in_unlock(
+            actor=request.user, attempt=attempt, ip_address=client_ip(request)
+        )
         messages.success(
             request, f"Sign-in for {attempt.username or attempt.ip_address} was unlocked."
         )

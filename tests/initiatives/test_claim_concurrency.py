@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from initiatives.claims import services
-from initiatives.claims.models import ClaimAttribution, SavingsClaim
+from initiatives.models import ClaimAttribution, SavingsClaim
 from partners.history import history_of
 from tests import factories
 from tests import services as test_services

@@ -12,7 +12,7 @@ from django.db.models import Sum
 
 from initiatives import services as initiative_services
 from initiatives.claims import services
-from initiatives.claims.models import ClaimAttribution, ClaimEvidence, SavingsClaim
+from initiatives.models import ClaimAttribution, ClaimEvidence, SavingsClaim
 from partners.history import history_of
 from partners.services import organisations as organisation_services
 from tests import factories

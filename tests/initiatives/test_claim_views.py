@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.claims import services
-from initiatives.claims.models import ClaimEvidence, SavingsClaim
+from initiatives.models import ClaimEvidence, SavingsClaim
 from partners.models import HistoryEntry
 from tests import factories
 from tests.factories import CLAIM_DEFAULTS, make_claim

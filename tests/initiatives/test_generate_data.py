@@ -10,12 +10,14 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from initiatives import financial_years, generate, references
-from initiatives.claims.models import ClaimAttribution, FinancialYearLock, SavingsClaim
 from initiatives.models import (
     MAX_AMOUNT,
+    ClaimAttribution,
+    FinancialYearLock,
     Initiative,
     Partnership,
     ReferenceSequence,
+    SavingsClaim,
     SavingsTarget,
 )
 from partners.models import Organisation, User

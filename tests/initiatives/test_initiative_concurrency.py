@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import transaction
 
+from collaborate.kit import edits
 from initiatives import services
-from initiatives.models import Initiative
+from initiatives.models import Initiative, ProgressDirty
 from initiatives.progress import services as progress
-from initiatives.progress.models import ProgressDirty
 from tests import services as test_services
 from tests.concurrency import run_together
 from tests.factories import make_initiative
@@ -72,7 +72,7 @@ def test_two_saves_of_the_same_version_one_wins_the_other_is_told(officer, manag
 
     results = run_together(save(officer, "Officer's title"), save(manager, "Manager's title"))
     winners = [r for r in results if isinstance(r, str)]
-    conflicts = [r for r in results if isinstance(r, services.EditConflict)]
+    conflicts = [r for r in results if isinstance(r, edits.EditConflict)]
     assert len(winners) == 1 and len(conflicts) == 1, results
     initiative.refresh_from_db()
     assert initiative.title == winners[0]

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from collaborate.kit import edits
 from initiatives import services
 from initiatives.models import Initiative, Partnership, SavingsTarget
 from partners.history import history_of
@@ -296,7 +297,7 @@ def test_a_save_of_an_older_version_is_refused(officer, initiative):
     services.initiative_update(
         actor=officer, initiative=initiative, expected_version=version, title="New title"
     )
-    with pytest.raises(services.EditConflict):
+    with pytest.raises(edits.EditConflict):
         services.initiative_update(
             actor=officer, initiative=initiative, expected_version=version, title="Other"
         )

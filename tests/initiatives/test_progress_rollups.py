@@ -13,15 +13,18 @@ from hypothesis import strategies as st
 from initiatives import services as initiative_services
 from initiatives.claims import attribution
 from initiatives.claims import services as claim_services
-from initiatives.claims.models import ClaimAttribution, SavingsClaim
-from initiatives.models import Initiative, Partnership, SavingsTarget
-from initiatives.progress import services
-from initiatives.progress.models import (
+from initiatives.models import (
+    ClaimAttribution,
+    Initiative,
     InitiativeProgress,
     InitiativeShareYear,
     InitiativeYear,
+    Partnership,
     ProgressFact,
+    SavingsClaim,
+    SavingsTarget,
 )
+from initiatives.progress import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from initiatives import services as initiative_services
 from initiatives.claims import services as claim_services
+from initiatives.models import InitiativeProgress, ProgressDirty
 from initiatives.progress import services, tasks
-from initiatives.progress.models import InitiativeProgress, ProgressDirty
 from tests.factories import make_claim
 from tests.fixtures_celery import running_worker
 from tests.pages import text_of

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from collaborate.kit import edits
 from partners.history import history_of
 from partners.models import Membership, Organisation
 from partners.services import organisations as organisation_services
@@ -70,7 +71,7 @@ def test_an_update_made_on_an_older_version_is_refused_not_lost(admin_user, coun
     organisation_services.organisation_update(
         actor=admin_user, organisation=council, expected_version=1, short_name="Leeds"
     )
-    with pytest.raises(organisation_services.EditConflict):
+    with pytest.raises(edits.EditConflict):
         organisation_services.organisation_update(
             actor=admin_user, organisation=council, expected_version=1, short_name="LCC"
         )

@@ -277,35 +277,3 @@ class SavingsTarget(models.Model):
     @property
     def year_label(self):
         return financial_years.label(self.financial_year)
-
-
-# Claims live in their own module; importing them here registers them with the app.
-from initiatives.claims.models import (  # noqa: E402
-    ClaimAttribution,
-    ClaimEvidence,
-    FinancialYearLock,
-    SavingsClaim,
-)
-from initiatives.progress.models import (  # noqa: E402
-    InitiativeProgress,
-    InitiativeShareYear,
-    InitiativeYear,
-    ProgressDirty,
-    ProgressFact,
-)
-
-__all__ = [
-    "ClaimAttribution",
-    "ClaimEvidence",
-    "FinancialYearLock",
-    "Initiative",
-    "InitiativeProgress",
-    "InitiativeShareYear",
-    "InitiativeYear",
-    "Partnership",
-    "ProgressDirty",
-    "ProgressFact",
-    "ReferenceSequence",
-    "SavingsClaim",
-    "SavingsTarget",
-]

@@ -12,7 +12,7 @@ when it was computed."""
 from django.db import models
 from django.db.models import Q
 
-from initiatives.models import Initiative
+from initiatives.models.initiatives import Initiative
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
 

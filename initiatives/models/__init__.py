@@ -1,0 +1,46 @@
+"""The initiatives app's models, one module a subject: initiatives with their partners and
+targets; savings claims with their evidence and attribution; the computed progress tables.
+
+Django registers an app's models from `<app>.models`, so this package imports every module;
+the modules import one another only downwards (claims and progress from initiatives), never
+back through this package, so there is no import circle (docs/decisions.md)."""
+
+from initiatives.models.claims import (
+    ClaimAttribution,
+    ClaimEvidence,
+    FinancialYearLock,
+    SavingsClaim,
+)
+from initiatives.models.initiatives import (
+    MAX_AMOUNT,
+    Initiative,
+    Partnership,
+    ReferenceSequence,
+    SavingsTarget,
+)
+from initiatives.models.progress import (
+    InitiativeProgress,
+    InitiativeShareYear,
+    InitiativeYear,
+    Measures,
+    ProgressDirty,
+    ProgressFact,
+)
+
+__all__ = [
+    "MAX_AMOUNT",
+    "ClaimAttribution",
+    "ClaimEvidence",
+    "FinancialYearLock",
+    "Initiative",
+    "InitiativeProgress",
+    "InitiativeShareYear",
+    "InitiativeYear",
+    "Measures",
+    "Partnership",
+    "ProgressDirty",
+    "ProgressFact",
+    "ReferenceSequence",
+    "SavingsClaim",
+    "SavingsTarget",
+]
