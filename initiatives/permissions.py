@@ -12,6 +12,18 @@ def _member_organisation_ids(user):
     return set(partner_permissions.roles_of(user))
 
 
+def has_active_partner(organisations, *, initiative="pk"):
+    """A condition on initiatives (or on rows whose `initiative` column is the initiative's id)
+    that one of `organisations` (ids, or a single id) is an active partner. The one place that
+    says what an active partnership is, for filters, selectors and the dashboards."""
+    ids = [organisations] if isinstance(organisations, int) else organisations
+    return Exists(
+        Partnership.objects.filter(
+            initiative=OuterRef(initiative), organisation_id__in=ids, removed_on__isnull=True
+        )
+    )
+
+
 def initiatives_visible_to(user):
     """Initiatives a signed-in user may open: all for admins; otherwise those in which one of
     the user's organisations is an active partner."""
@@ -22,15 +34,7 @@ def initiatives_visible_to(user):
     organisations = _member_organisation_ids(user)
     if not organisations:
         return Initiative.objects.none()
-    return Initiative.objects.filter(
-        Exists(
-            Partnership.objects.filter(
-                initiative=OuterRef("pk"),
-                organisation_id__in=organisations,
-                removed_on__isnull=True,
-            )
-        )
-    )
+    return Initiative.objects.filter(has_active_partner(organisations))
 
 
 def active_partner_ids(initiative):
