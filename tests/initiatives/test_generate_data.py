@@ -9,7 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from initiatives import financial_years, generate, references
+from collaborate.scale import generate
+from initiatives import financial_years, references
 from initiatives.models import (
     MAX_AMOUNT,
     ClaimAttribution,

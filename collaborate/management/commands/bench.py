@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from collaborate import benchmark
+from collaborate.scale import benchmark
 
 
 class Command(BaseCommand):

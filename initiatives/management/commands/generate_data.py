@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError, RestrictedError
 
-from initiatives import generate
+from collaborate.scale import generate
 from initiatives.progress.services import progress_reconcile
 
 
