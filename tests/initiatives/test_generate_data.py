@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from collaborate.scale import generate
+from collaborate.scale import common, generate
 from initiatives import financial_years, references
 from initiatives.models import (
     MAX_AMOUNT,
@@ -90,10 +90,10 @@ def generated():
 
 def test_counts_follow_the_scale(generated):
     synthetic = Organisation.objects.filter(source_ref__startswith="gen:").count()
-    assert synthetic == round((generate.NATIONAL_ORGANISATIONS - PUBLIC_BODIES) * SCALE)
+    assert synthetic == round((common.NATIONAL_ORGANISATIONS - PUBLIC_BODIES) * SCALE)
     assert Organisation.objects.count() == PUBLIC_BODIES + synthetic
-    assert Initiative.objects.count() == round(generate.NATIONAL_INITIATIVES * SCALE)
-    assert SavingsClaim.objects.count() == round(generate.NATIONAL_CLAIMS * SCALE)
+    assert Initiative.objects.count() == round(common.NATIONAL_INITIATIVES * SCALE)
+    assert SavingsClaim.objects.count() == round(common.NATIONAL_CLAIMS * SCALE)
     taking_part = (
         Partnership.objects.filter(removed_on__isnull=True).values("organisation").distinct()
     )
@@ -206,7 +206,7 @@ def test_reset_replaces_the_generated_data_and_keeps_what_people_made(generated,
     made = factories.make_initiative(officer, council)
     generate_data("--reset")
     assert Initiative.objects.filter(pk=made.pk, reference=made.reference).exists()
-    assert Initiative.objects.count() == round(generate.NATIONAL_INITIATIVES * SCALE) + 1
+    assert Initiative.objects.count() == round(common.NATIONAL_INITIATIVES * SCALE) + 1
     duplicated = Initiative.objects.values("reference").annotate(n=Count("pk")).filter(n__gt=1)
     assert not duplicated.exists()
     assert generate.invariant_failures() == []
@@ -214,7 +214,7 @@ def test_reset_replaces_the_generated_data_and_keeps_what_people_made(generated,
 
 def test_reset_on_an_empty_database_generates():
     generate_data("--reset")
-    assert Initiative.objects.count() == round(generate.NATIONAL_INITIATIVES * SCALE)
+    assert Initiative.objects.count() == round(common.NATIONAL_INITIATIVES * SCALE)
 
 
 def test_a_broken_rule_fails_the_command_and_keeps_nothing(monkeypatch):

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError, RestrictedError
 
-from collaborate.scale import generate
+from collaborate.scale import cleanup, common, generate
 from initiatives.progress.services import progress_reconcile
 
 
@@ -13,8 +13,8 @@ class Command(BaseCommand):
     help = (
         "Generate synthetic organisations, people, initiatives, targets and claims on top of the "
         "real public bodies, the same for the same --seed. --scale 1.0 is national: about "
-        f"{generate.NATIONAL_ORGANISATIONS:,} organisations, "
-        f"{generate.NATIONAL_INITIATIVES:,} initiatives and {generate.NATIONAL_CLAIMS:,} claims."
+        f"{common.NATIONAL_ORGANISATIONS:,} organisations, "
+        f"{common.NATIONAL_INITIATIVES:,} initiatives and {common.NATIONAL_CLAIMS:,} claims."
     )
 
     def add_arguments(self, parser):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError("--scale must be more than 0 and at most 10.")
         if reset:
             self._reset(say)
-        elif existing := generate.existing_data():
+        elif existing := cleanup.existing_data():
             found = ", ".join(f"{n:,} {what}" for what, n in existing.items())
             raise CommandError(
                 f"The database already has {found}. Nothing was generated: run again with "
@@ -69,7 +69,7 @@ class Command(BaseCommand):
     def _reset(self, say):
         say("Deleting the data generated before")
         try:
-            deleted = generate.generated_delete()
+            deleted = cleanup.generated_delete()
         except (ProtectedError, RestrictedError) as error:
             raise CommandError(
                 "Records people made refer to the generated data, so nothing was deleted: "
@@ -89,6 +89,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{label} by status: {spread}")
         self.stdout.write(recomputed)
         self.stdout.write(
-            f"Sign in as any generated person (admin@{generate.EMAIL_DOMAIN} is an administrator) "
-            f"with the password {generate.PASSWORD}"
+            f"Sign in as any generated person (admin@{common.EMAIL_DOMAIN} is an administrator) "
+            f"with the password {common.PASSWORD}"
         )
