@@ -67,6 +67,7 @@ run: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(MANAGE) makemigrations --check --dry-run
 

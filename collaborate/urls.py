@@ -1,6 +1,5 @@
 """Root URLs: each app's pages under its own prefix, plus site-wide pages and health checks."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
@@ -32,7 +31,6 @@ accounts = [
         "password_reset/",
         auth_views.PasswordResetView.as_view(
             form_class=QueuedPasswordResetForm,
-            extra_email_context={"site_url": settings.SITE_URL},
         ),
         name="password_reset",
     ),

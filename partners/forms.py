@@ -4,7 +4,6 @@ import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template.loader import render_to_string
 
 from collaborate.kit.edits import VersionedFormMixin
 from partners import tasks
@@ -181,18 +180,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
         },
     )
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        tasks.email_send.delay_on_commit(to=to_email, subject=subject, body=body)
+    def save(self, *args, **kwargs):
+        """Queue one email for each account with this address. Only the user's id goes through
+        the broker: the worker makes the reset link and renders the email (no live token in
+        the broker or the result backend)."""
+        for user in self.get_users(self.cleaned_data["email"]):
+            tasks.password_reset_send.delay_on_commit(user_id=user.pk)
 
 
 def axes_username(request, credentials=None):

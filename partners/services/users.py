@@ -2,11 +2,14 @@
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from collaborate.kit import mail
 from partners import history, permissions, tasks, tokens
@@ -126,6 +129,28 @@ def invitation_email_send(*, invitation_id):
         to=invitation.user.email,
         subject=f"You are invited to Collaborate for {invitation.organisation.name}",
         body=render_to_string("emails/invitation.txt", context),
+    )
+
+
+def password_reset_email_send(*, user_id):
+    """Build a password-reset email (with a fresh link) and send it. Run by the worker, so that
+    the token never waits in the broker."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return  # deactivated, or never set a password (an open invitation), since it was queued
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "site_url": settings.SITE_URL,
+        "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    mail.email_deliver(
+        to=user.email,
+        subject="".join(
+            render_to_string("registration/password_reset_subject.txt", context).splitlines()
+        ),
+        body=render_to_string("registration/password_reset_email.html", context),
     )
 
 
@@ -255,17 +280,14 @@ def user_set_active(*, actor, user, active):
     return user
 
 
-def acting_for_choose(*, request, organisation_id):
-    """Act for another of one's organisations (kept in the session)."""
+def acting_for_choose(*, user, organisation_id):
+    """The organisation `user` may act for under this id, or a refusal: whatever a request
+    says, the choice is checked against the person's memberships. (The view keeps it.)"""
     organisation = Organisation.objects.filter(pk=organisation_id, active=True).first()
-    if organisation is None or not permissions.can_act_for(request.user, organisation):
+    if organisation is None or not permissions.can_act_for(user, organisation):
         raise ValidationError(
             {"organisation": "Choose one of the organisations you are a member of"}, code="forged"
         )
-    request.session[permissions.ACTING_FOR_SESSION_KEY] = organisation.pk
-    for cache in (permissions.ACTING_CACHE, permissions.MEMBERSHIPS_CACHE):
-        if hasattr(request, cache):
-            delattr(request, cache)
     return organisation
 
 

@@ -26,6 +26,7 @@ def account(request):
             "memberships": memberships,
             "acting_for": permissions.acting_membership(request),
             "acting_form": ActingForForm(memberships=memberships) if len(memberships) > 1 else None,
+            "is_admin": permissions.is_admin(request.user),
         },
     )
 
@@ -39,11 +40,12 @@ def acting_for(request):
     if form.is_valid():
         try:
             organisation = user_services.acting_for_choose(
-                request=request, organisation_id=form.cleaned_data["organisation"]
+                user=request.user, organisation_id=form.cleaned_data["organisation"]
             )
         except ValidationError as error:
             form.add_error("organisation", error.messages)
         else:
+            request.session[permissions.ACTING_FOR_SESSION_KEY] = organisation.pk
             messages.success(request, f"You are now acting for {organisation.name}.")
             next_url = request.POST.get("next", "")
             if not url_has_allowed_host_and_scheme(
@@ -58,6 +60,7 @@ def acting_for(request):
             "memberships": memberships,
             "acting_for": permissions.acting_membership(request),
             "acting_form": form,
+            "is_admin": permissions.is_admin(request.user),
         },
         form,
         status=400,

@@ -135,3 +135,28 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
     assert unknown.url == known.url
     wait_for_email()
     assert [m.to for m in mail.outbox] == [[officer.email]]
+
+
+def test_a_queued_password_reset_carries_only_the_user_id_never_a_token(
+    celery_queue, client, officer
+):
+    """What waits in the broker (and later in the result backend) is the user's id: the
+    worker makes the link, so a copy of the queue cannot reset anyone's password."""
+    import json
+
+    import redis
+    from django.conf import settings
+
+    client.post(reverse("password_reset"), {"email": officer.email})
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queued = [json.loads(raw) for raw in broker.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)]
+    resets = [m for m in queued if m["headers"]["task"] == "partners.tasks.password_reset_send"]
+    assert len(resets) == 1
+    assert resets[0]["headers"]["kwargsrepr"] == repr({"user_id": officer.pk})
+    mail.outbox.clear()
+    from tests.fixtures_celery import running_worker
+
+    with running_worker():
+        message = wait_for_email()
+    assert message.to == [officer.email]
+    assert re.search(r"/reset/[\w-]+/[\w-]+/$", link_in(message))

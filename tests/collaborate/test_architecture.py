@@ -1,0 +1,51 @@
+"""The import contracts of `make lint` hold, and they would catch an import that breaks them."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(tree):
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=tree, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A copy of the project's code and contracts, to plant imports in."""
+    for package in ("collaborate", "initiatives", "partners", "tests"):
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    return tmp_path
+
+
+def test_the_project_keeps_every_import_contract():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout
+    assert "0 broken" in result.stdout
+
+
+def test_partners_importing_initiatives_breaks_a_contract(tree):
+    (tree / "partners" / "planted.py").write_text("from initiatives import models\n")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "partners, the lower app, never imports initiatives BROKEN" in result.stdout
+    assert "partners.planted -> initiatives.models" in result.stdout
+
+
+def test_a_service_importing_django_http_breaks_a_contract(tree):
+    planted = tree / "partners" / "services" / "planted.py"
+    planted.write_text("from django.http import HttpResponse\n")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "services and selectors never touch requests or responses BROKEN" in result.stdout
+    assert "partners.services.planted:1: from django.http import HttpResponse" in result.stdout
