@@ -4,7 +4,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.utils import formats, timezone
 
 from partners.models import HistoryEntry
@@ -33,10 +32,8 @@ def snapshot(instance, fields):
         field = instance._meta.get_field(name)
         if field.choices:
             value = getattr(instance, f"get_{name}_display")()
-        elif isinstance(field, models.ForeignKey):
-            value = getattr(instance, name)
         else:
-            value = getattr(instance, name)
+            value = getattr(instance, name)  # a foreign key shows as its object's str()
         label = str(field.verbose_name)
         values[label[:1].upper() + label[1:]] = display(value)
     return values
