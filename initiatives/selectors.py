@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 from initiatives import permissions
 from initiatives.models import Initiative, Partnership
 from partners import history
+from partners import permissions as partner_permissions
 from partners import selectors as partner_selectors
-from partners.models import Organisation
 
 
 def initiatives_for_list(user):
@@ -38,7 +38,7 @@ def initiative_history(initiative):
 
 def organisations_to_add(initiative, text):
     """Active organisations matching the text that are not yet active partners."""
-    candidates = Organisation.objects.filter(active=True, merged_into__isnull=True).exclude(
+    candidates = partner_permissions.organisations_selectable().exclude(
         partnerships__initiative=initiative, partnerships__removed_on__isnull=True
     )
     return partner_selectors.organisations_search(candidates, text)[:20]

@@ -87,7 +87,7 @@ def initiative_csv(request):
 def _lead_choices(request):
     """Admins choose the lead; everyone else leads with the organisation they act for."""
     if partner_permissions.is_admin(request.user):
-        return Organisation.objects.filter(active=True, merged_into__isnull=True)
+        return partner_permissions.organisations_selectable()
     return None
 
 

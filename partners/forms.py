@@ -142,12 +142,18 @@ class InviteForm(forms.Form):
 
 
 class MembershipAddForm(forms.Form):
+    """Add a person to an organisation; the view offers the organisations one may join."""
+
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(active=True, merged_into__isnull=True),
+        queryset=Organisation.objects.none(),
         empty_label="Choose an organisation",
         error_messages={"required": "Choose an organisation"},
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
 
 
 class RoleForm(forms.Form):

@@ -5,7 +5,7 @@ Every view, service and task asks these functions; nothing else re-implements th
 
 from django.core.exceptions import PermissionDenied
 
-from partners.models import Membership
+from partners.models import Membership, Organisation, User
 
 ROLES_CACHE = "_collaborate_roles"
 
@@ -30,12 +30,6 @@ def roles_of(user):
     return roles
 
 
-def forget_roles(user):
-    """Drop the cached roles after memberships change within one request."""
-    if hasattr(user, ROLES_CACHE):
-        delattr(user, ROLES_CACHE)
-
-
 def role_in(user, organisation):
     organisation_id = getattr(organisation, "pk", organisation)
     return roles_of(user).get(organisation_id)
@@ -54,7 +48,8 @@ def managed_organisation_ids(user):
 
 
 def require(allowed, message="You do not have permission to do that."):
-    """Raise PermissionDenied unless `allowed`: the one way services refuse an action."""
+    """Raise PermissionDenied unless `allowed`: the one way services and views refuse an
+    action (a 403; what a user may not see is a 404, through a `*_visible_to` filter)."""
     if not allowed:
         raise PermissionDenied(message)
 
@@ -64,6 +59,24 @@ def require(allowed, message="You do not have permission to do that."):
 
 def can_view_directory(user):
     return bool(user and user.is_authenticated and user.is_active)
+
+
+def organisations_visible_to(*, user):
+    """The directory: every signed-in user sees every organisation, merged and inactive too."""
+    if not can_view_directory(user):
+        return Organisation.objects.none()
+    return Organisation.objects.all()
+
+
+def organisations_selectable():
+    """The organisations one may choose as a lead, a partner, a new membership or an invitation
+    target: active ones that were not merged into another."""
+    return Organisation.objects.filter(active=True, merged_into__isnull=True)
+
+
+def organisations_managed_by(*, user):
+    """The active organisations in which the user is a manager."""
+    return Organisation.objects.filter(pk__in=managed_organisation_ids(user))
 
 
 def can_manage_organisations(user):
@@ -87,9 +100,44 @@ def can_view_users(user):
     return is_admin(user) or bool(managed_organisation_ids(user))
 
 
+def can_view_all_users(user):
+    """Everyone with an account, members of no organisation included: admins only."""
+    return is_admin(user)
+
+
+def memberships_visible_to(*, user):
+    """Memberships the user may see on the users pages: all to admins; to a manager, those of
+    the organisations they manage; none to anyone else."""
+    if is_admin(user):
+        return Membership.objects.all()
+    return Membership.objects.filter(organisation_id__in=managed_organisation_ids(user))
+
+
+def users_visible_to(*, user):
+    """People the users pages show: everyone to admins; to a manager, the members of the
+    organisations they manage; nobody to anyone else."""
+    if can_view_all_users(user):
+        return User.objects.all()
+    return User.objects.filter(pk__in=memberships_visible_to(user=user).values("user_id"))
+
+
+def organisations_with_members_visible_to(*, user):
+    """The organisations the users page lets one filter by: those with a membership the user
+    may see."""
+    return Organisation.objects.filter(
+        pk__in=memberships_visible_to(user=user).values("organisation_id")
+    )
+
+
 def can_manage_users(user):
     """Create users, change and end memberships, deactivate users: admins only."""
     return is_admin(user)
+
+
+def can_set_active(user, person):
+    """Deactivate or reactivate an account: admins, never their own (they would lock
+    themselves out)."""
+    return can_manage_users(user) and person.pk != user.pk
 
 
 def can_invite(user, organisation, role):
@@ -100,21 +148,29 @@ def can_invite(user, organisation, role):
     return role == Membership.Role.OFFICER and is_manager_of(user, organisation)
 
 
+def organisations_invitable_by(*, user):
+    """The organisations this user may invite people into: any selectable one for admins; for a
+    manager, those they manage."""
+    organisations = organisations_selectable()
+    if is_admin(user):
+        return organisations
+    return organisations.filter(pk__in=organisations_managed_by(user=user))
+
+
+def roles_invitable_by(*, user):
+    """(value, label) of the roles this user may give the people they invite."""
+    if is_admin(user):
+        return list(Membership.Role.choices)
+    return [(Membership.Role.OFFICER.value, Membership.Role.OFFICER.label)]
+
+
+def can_defer_invitation(user):
+    """Create an account now and send its invitation later: admins only."""
+    return is_admin(user)
+
+
 def can_act_for(user, organisation):
     return is_member_of(user, organisation)
-
-
-def organisations_user_may_invite_into(user):
-    """Ids of the organisations this user may invite people into (None: any, for admins)."""
-    return None if is_admin(user) else managed_organisation_ids(user)
-
-
-def can_view_user(viewer, person):
-    """Admins see everyone; a manager sees the members of the organisations they manage."""
-    if is_admin(viewer):
-        return True
-    managed = managed_organisation_ids(viewer)
-    return bool(managed) and person.memberships.filter(organisation_id__in=managed).exists()
 
 
 def can_resend_invitation(viewer, invitation):

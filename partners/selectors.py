@@ -7,14 +7,12 @@ from django.db import connection
 from django.db.models import Prefetch, Q
 
 from partners import history, permissions
-from partners.models import Membership, Organisation, User, normalise_name
+from partners.models import Membership, Organisation, normalise_name
 
 
-def organisations_visible_to(user):
-    """The directory: every signed-in user sees every organisation."""
-    if not permissions.can_view_directory(user):
-        return Organisation.objects.none()
-    return Organisation.objects.all()
+def organisations_visible_to(*, user):
+    """The directory, as far as the user may see it (permissions.organisations_visible_to)."""
+    return permissions.organisations_visible_to(user=user)
 
 
 def organisations_search(queryset, text):
@@ -56,32 +54,44 @@ def organisation_history(organisation):
     return history.history_of(organisation)
 
 
-def users_visible_to(viewer):
-    """People the /users/ page shows: everyone to admins; to a manager, the members of the
-    organisations they manage. Each with their memberships, fetched in one more query."""
-    if permissions.is_admin(viewer):
-        people = User.objects.all()
-    else:
-        managed = permissions.managed_organisation_ids(viewer)
-        if not managed:
-            return User.objects.none()
-        people = User.objects.filter(memberships__organisation_id__in=managed).distinct()
-    return people.select_related("invitation").prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.select_related("organisation").order_by(
-                "organisation__name"
-            ),
+def users_visible_to(*, user):
+    """People the /users/ page shows (permissions.users_visible_to), each with the memberships
+    the viewer may see as `visible_memberships`, fetched in one more query."""
+    return (
+        permissions.users_visible_to(user=user)
+        .select_related("invitation")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=permissions.memberships_visible_to(user=user)
+                .select_related("organisation")
+                .order_by("organisation__name"),
+                to_attr="visible_memberships",
+            )
         )
     )
 
 
-def memberships_shown_to(viewer, person):
+def memberships_shown_to(*, user, person):
     """A person's memberships, as far as the viewer may see them."""
-    memberships = person.memberships.select_related("organisation").order_by("organisation__name")
-    if permissions.is_admin(viewer):
-        return memberships
-    return memberships.filter(organisation_id__in=permissions.managed_organisation_ids(viewer))
+    return (
+        permissions.memberships_visible_to(user=user)
+        .filter(user=person)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def organisations_to_filter_users_by(*, user):
+    """The organisations offered by the users page's organisation filter, by name."""
+    return permissions.organisations_with_members_visible_to(user=user).order_by("name")
+
+
+def organisations_to_merge_into(survivor, text):
+    """Organisations matching the text that could be merged into `survivor`: not itself, and
+    not already merged."""
+    candidates = Organisation.objects.exclude(pk=survivor.pk).filter(merged_into__isnull=True)
+    return organisations_search(candidates, text)[:20]
 
 
 def user_history(person):

@@ -1,7 +1,7 @@
 """Pages for the organisation directory and for admins managing organisations."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -10,24 +10,22 @@ from collaborate.kit import edits, exports
 from collaborate.kit.web import page_of, partial, render_form
 from partners import filters, permissions, selectors
 from partners.forms import MergeSearchForm, OrganisationForm
-from partners.models import Organisation
 from partners.services import organisations as organisation_services
 
 
 def _admin_only(request):
-    if not permissions.can_manage_organisations(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.can_manage_organisations(request.user))
 
 
 def _visible_organisation(request, pk):
-    return get_object_or_404(selectors.organisations_visible_to(request.user), pk=pk)
+    return get_object_or_404(selectors.organisations_visible_to(user=request.user), pk=pk)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def organisation_list(request):
     filterset = filters.OrganisationFilterSet(
-        request.GET, queryset=selectors.organisations_visible_to(request.user)
+        request.GET, queryset=selectors.organisations_visible_to(user=request.user)
     )
     page = page_of(request, filterset.qs)
     template = partial(request, "partners/organisation_list.html", "results")
@@ -45,7 +43,7 @@ def organisation_list(request):
 @require_GET
 def organisation_csv(request):
     filterset = filters.OrganisationFilterSet(
-        request.GET, queryset=selectors.organisations_visible_to(request.user)
+        request.GET, queryset=selectors.organisations_visible_to(user=request.user)
     )
     rows = (
         (
@@ -103,7 +101,7 @@ def organisation_edit(request, pk):
             )
         except edits.EditConflict as conflict:
             # Show what is stored now, with the reason, so that nothing is overwritten blindly.
-            current = get_object_or_404(Organisation, pk=pk)
+            current = _visible_organisation(request, pk)
             form = OrganisationForm.showing_conflict(current, conflict)
             return render(
                 request,
@@ -141,8 +139,7 @@ def organisation_detail(request, pk):
 @vary_on_headers("HX-Request")
 def organisation_history(request, pk):
     organisation = _visible_organisation(request, pk)
-    if not permissions.can_view_organisation_history(request.user, organisation):
-        raise PermissionDenied
+    permissions.require(permissions.can_view_organisation_history(request.user, organisation))
     page = page_of(request, selectors.organisation_history(organisation))
     return render(
         request,
@@ -178,10 +175,7 @@ def organisation_merge_choose(request, pk):
     form = MergeSearchForm(request.GET or None)
     matches = None
     if form.is_valid():
-        matches = selectors.organisations_search(
-            Organisation.objects.exclude(pk=survivor.pk).filter(merged_into__isnull=True),
-            form.cleaned_data["q"],
-        )[:20]
+        matches = selectors.organisations_to_merge_into(survivor, form.cleaned_data["q"])
     return render_form(
         request,
         "partners/organisation_merge_choose.html",

@@ -9,37 +9,26 @@ from django.views.decorators.vary import vary_on_headers
 from collaborate.kit.web import apply_validation_error, client_ip, page_of, partial, render_form
 from partners import filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
-from partners.models import Invitation, Membership, Organisation
+from partners.models import Invitation
 from partners.services import users as user_services
 
 
-def _require_users_page(request):
-    if not permissions.can_view_users(request.user):
-        raise PermissionDenied
-
-
-def _invitable_organisations(user):
-    allowed = permissions.organisations_user_may_invite_into(user)
-    organisations = Organisation.objects.filter(active=True, merged_into__isnull=True)
-    return organisations if allowed is None else organisations.filter(pk__in=allowed)
-
-
 def _visible_person(request, pk):
-    _require_users_page(request)
-    return get_object_or_404(selectors.users_visible_to(request.user), pk=pk)
+    """A person the users pages show to this user: 403 for those who may not open the users
+    pages at all, 404 for a person they may not see."""
+    permissions.require(permissions.can_view_users(request.user))
+    return get_object_or_404(selectors.users_visible_to(user=request.user), pk=pk)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def user_list(request):
-    _require_users_page(request)
-    organisations = (
-        Organisation.objects.filter(memberships__isnull=False).distinct().order_by("name")
-        if permissions.is_admin(request.user)
-        else Organisation.objects.filter(pk__in=permissions.managed_organisation_ids(request.user))
-    )
+    user = request.user
+    permissions.require(permissions.can_view_users(user))
     filterset = filters.UserFilterSet(
-        request.GET, queryset=selectors.users_visible_to(request.user), organisations=organisations
+        request.GET,
+        queryset=selectors.users_visible_to(user=user),
+        organisations=selectors.organisations_to_filter_users_by(user=user),
     )
     page = page_of(request, filterset.qs)
     return render(
@@ -48,21 +37,21 @@ def user_list(request):
         {
             "filterset": filterset,
             "page": page,
-            "is_admin": permissions.is_admin(request.user),
-            "managed": permissions.managed_organisation_ids(request.user),
+            "can_view_all_users": permissions.can_view_all_users(user),
+            "can_unlock_sign_ins": permissions.can_unlock_sign_ins(user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def user_invite(request):
-    _require_users_page(request)
-    admin = permissions.is_admin(request.user)
+    user = request.user
+    permissions.require(permissions.can_view_users(user))
     form = InviteForm(
         request.POST or None,
-        organisations=_invitable_organisations(request.user),
-        roles=Membership.Role.choices if admin else [(Membership.Role.OFFICER, "Officer")],
-        can_defer=admin,
+        organisations=permissions.organisations_invitable_by(user=user),
+        roles=permissions.roles_invitable_by(user=user),
+        can_defer=permissions.can_defer_invitation(user),
         initial={"send": True},
     )
     if request.method == "POST" and form.is_valid():
@@ -84,10 +73,14 @@ def user_invite(request):
     return render_form(request, "partners/user_invite.html", {}, form)
 
 
+def _membership_add_form(data=None):
+    return MembershipAddForm(data, organisations=permissions.organisations_selectable())
+
+
 @require_GET
 def user_detail(request, pk):
     person = _visible_person(request, pk)
-    admin = permissions.is_admin(request.user)
+    can_manage = permissions.can_manage_users(request.user)
     invitation = getattr(person, "invitation", None)
     history_page = None
     if permissions.can_view_user_history(request.user, person):
@@ -97,13 +90,14 @@ def user_detail(request, pk):
         "partners/user_detail.html",
         {
             "person": person,
-            "memberships": selectors.memberships_shown_to(request.user, person),
+            "memberships": selectors.memberships_shown_to(user=request.user, person=person),
             "invitation": invitation,
             "can_resend": invitation is not None
             and not invitation.accepted
             and permissions.can_resend_invitation(request.user, invitation),
-            "can_manage": admin,
-            "add_form": MembershipAddForm() if admin else None,
+            "can_manage": can_manage,
+            "can_set_active": permissions.can_set_active(request.user, person),
+            "add_form": _membership_add_form() if can_manage else None,
             "page": history_page,
         },
     )
@@ -125,9 +119,8 @@ def invitation_resend(request, pk):
 @require_POST
 def membership_add(request, pk):
     person = _visible_person(request, pk)
-    if not permissions.can_manage_users(request.user):
-        raise PermissionDenied
-    form = MembershipAddForm(request.POST)
+    permissions.require(permissions.can_manage_users(request.user))
+    form = _membership_add_form(request.POST)
     if form.is_valid():
         try:
             user_services.membership_add(actor=request.user, user=person, **form.cleaned_data)
@@ -144,9 +137,13 @@ def membership_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def membership_change(request, pk):
     """Change a membership's role, or end it."""
-    if not permissions.can_manage_users(request.user):
-        raise PermissionDenied
-    membership = get_object_or_404(Membership.objects.select_related("user", "organisation"), pk=pk)
+    permissions.require(permissions.can_manage_users(request.user))
+    membership = get_object_or_404(
+        permissions.memberships_visible_to(user=request.user).select_related(
+            "user", "organisation"
+        ),
+        pk=pk,
+    )
     form = RoleForm(request.POST or None, initial={"role": membership.role})
     if request.method == "POST":
         if "end" in request.POST:
@@ -167,8 +164,7 @@ def membership_change(request, pk):
 @require_http_methods(["GET", "POST"])
 def user_set_active(request, pk):
     person = _visible_person(request, pk)
-    if not permissions.can_manage_users(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.can_manage_users(request.user))
     if request.method == "POST":
         try:
             user_services.user_set_active(
