@@ -1,12 +1,16 @@
 """Who may do what with organisations (DESIGN.md §3), through the views and the services:
-anonymous, officer, manager, admin; each allowed and refused."""
+anonymous, officer, manager, admin; each allowed and refused; and the queryset filters, for
+each kind of user."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from partners import permissions
 from partners.models import HistoryEntry, Organisation
 from partners.services import organisations as organisation_services
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +131,75 @@ def test_services_allow_admins(admin_user, council, other_council):
     )
     created.refresh_from_db()
     assert created.short_name == "Aire Trust" and not created.active
+
+
+# --- the queryset filters: what each kind of user gets ------------------------------------------
+
+
+@pytest.fixture
+def organisations(council, other_council):
+    """X (the council everyone but the outsider belongs to), Y (the outsider's), one closed and
+    one duplicate merged into X."""
+    return {
+        "X": council,
+        "Y": other_council,
+        "closed": factories.OrganisationFactory(name="Closed Council", active=False),
+        "merged": factories.OrganisationFactory(
+            name="Leeds (duplicate)", active=False, merged_into=council
+        ),
+    }
+
+
+def names(queryset):
+    return sorted(o.name for o in queryset)
+
+
+def named(organisations, *keys):
+    return sorted(organisations[key].name for key in keys)
+
+
+@pytest.mark.parametrize("who", ["officer", "manager", "outsider", "admin"])
+def test_every_signed_in_user_sees_every_organisation_in_the_directory(
+    people, outsider, organisations, who
+):
+    user = {**people, "outsider": outsider}[who]
+    assert names(permissions.organisations_visible_to(user=user)) == named(
+        organisations, "X", "Y", "closed", "merged"
+    )
+
+
+def test_an_anonymous_visitor_sees_no_organisation(organisations):
+    assert not permissions.organisations_visible_to(user=AnonymousUser()).exists()
+
+
+def test_only_active_organisations_never_merged_are_selectable(organisations):
+    assert names(permissions.organisations_selectable()) == named(organisations, "X", "Y")
+
+
+@pytest.mark.parametrize(
+    "who, managed",
+    [("officer", []), ("manager", ["X"]), ("outsider", []), ("admin", [])],
+)
+def test_organisations_managed_by_each_kind_of_user(people, outsider, organisations, who, managed):
+    user = {**people, "outsider": outsider}[who]
+    assert names(permissions.organisations_managed_by(user=user)) == named(organisations, *managed)
+
+
+def test_a_manager_of_a_closed_organisation_manages_nothing(organisations):
+    manager = factories.UserFactory(member_of=[(organisations["closed"], "manager")])
+    assert not permissions.organisations_managed_by(user=manager).exists()
+    assert not permissions.organisations_invitable_by(user=manager).exists()
+    assert not permissions.can_view_users(manager)
+
+
+@pytest.mark.parametrize(
+    "who, invitable",
+    [("officer", []), ("manager", ["X"]), ("outsider", []), ("admin", ["X", "Y"])],
+)
+def test_organisations_each_kind_of_user_may_invite_into(
+    people, outsider, organisations, who, invitable
+):
+    user = {**people, "outsider": outsider}[who]
+    assert names(permissions.organisations_invitable_by(user=user)) == named(
+        organisations, *invitable
+    )

@@ -1,10 +1,13 @@
 """Who may do what with people and memberships (DESIGN.md §3): anonymous, officer, manager of
-X, manager of Y, admin; through the views and through the services."""
+X, manager of Y, admin; through the views and through the services; and the queryset filters,
+for each kind of user."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from partners import permissions
 from partners.models import HistoryEntry, Invitation, Membership, User
 from partners.services import users as user_services
 from tests import factories
@@ -206,3 +209,91 @@ def test_resending_an_invitation_is_for_admins_and_the_organisations_managers(pe
         user_services.invitation_resend(actor=people["officer"], invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.times_sent == 2
+
+
+# --- the queryset filters: what each kind of user gets ------------------------------------------
+
+
+@pytest.fixture
+def everyone(people, outsider):
+    """Officer and manager of X, manager of Y and the outsider (Y's officer), an admin, and
+    someone in no organisation."""
+    return {
+        **people,
+        "outsider": outsider,
+        "nobody's member": factories.UserFactory(full_name="Norah Nomember"),
+    }
+
+
+def emails(people, *who):
+    return sorted(people[w].email for w in who)
+
+
+@pytest.mark.parametrize(
+    "who, visible",
+    [
+        ("officer", []),
+        ("outsider", []),
+        ("manager of X", ["officer", "manager of X"]),
+        ("manager of Y", ["manager of Y", "outsider"]),
+        (
+            "admin",
+            ["officer", "manager of X", "manager of Y", "outsider", "admin", "nobody's member"],
+        ),
+    ],
+)
+def test_users_visible_to_each_kind_of_user(everyone, who, visible):
+    found = permissions.users_visible_to(user=everyone[who])
+    assert sorted(found.values_list("email", flat=True)) == emails(everyone, *visible)
+
+
+def test_an_anonymous_visitor_sees_nobody(everyone):
+    assert not permissions.users_visible_to(user=AnonymousUser()).exists()
+    assert not permissions.memberships_visible_to(user=AnonymousUser()).exists()
+
+
+@pytest.mark.parametrize(
+    "who, organisations",
+    [
+        ("officer", []),
+        ("outsider", []),
+        ("manager of X", ["X"]),
+        ("manager of Y", ["Y"]),
+        ("admin", ["X", "Y"]),
+    ],
+)
+def test_memberships_and_their_organisations_visible_to_each_kind_of_user(
+    everyone, council, other_council, who, organisations
+):
+    ids = sorted({"X": council.pk, "Y": other_council.pk}[o] for o in organisations)
+    user = everyone[who]
+    memberships = permissions.memberships_visible_to(user=user)
+    expected = Membership.objects.filter(organisation_id__in=ids)
+    assert sorted(memberships.values_list("pk", flat=True)) == sorted(
+        expected.values_list("pk", flat=True)
+    )
+    shown = permissions.organisations_with_members_visible_to(user=user)
+    assert sorted(shown.values_list("pk", flat=True)) == ids
+
+
+def test_the_users_filter_offers_no_organisation_without_members(admin_user, council):
+    empty = factories.OrganisationFactory(name="Empty Council")
+    factories.UserFactory(member_of=[(council, "officer")])
+    shown = permissions.organisations_with_members_visible_to(user=admin_user)
+    assert council in shown and empty not in shown
+
+
+@pytest.mark.parametrize(
+    "who, roles",
+    [("manager of X", ["officer"]), ("admin", ["officer", "manager"])],
+)
+def test_roles_each_inviter_may_give(everyone, who, roles):
+    given = permissions.roles_invitable_by(user=everyone[who])
+    assert [value for value, _ in given] == roles
+
+
+def test_admins_deactivate_others_but_never_themselves(everyone):
+    admin = everyone["admin"]
+    assert permissions.can_set_active(admin, everyone["officer"])
+    assert not permissions.can_set_active(admin, admin)
+    assert not permissions.can_set_active(everyone["manager of X"], everyone["officer"])

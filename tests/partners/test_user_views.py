@@ -170,3 +170,28 @@ def test_a_deactivated_user_cannot_sign_in(client, officer, password):
     response = client.post(reverse("login"), {"username": officer.email, "password": password})
     assert response.status_code == 200
     assert "Enter a correct email address and password." in text_of(response)
+
+
+def test_a_manager_sees_only_the_memberships_in_organisations_they_manage(
+    as_user, manager, admin_user, council, other_council
+):
+    both = factories.UserFactory(
+        full_name="Both Ways", member_of=[(council, "officer"), (other_council, "manager")]
+    )
+    for url in [reverse("users:list"), reverse("users:detail", args=[both.pk])]:
+        page = text_of(as_user(manager).get(url))
+        assert "Leeds City Council" in page and "Cornwall Council" not in page, url
+        page = text_of(as_user(admin_user).get(url))
+        assert "Leeds City Council" in page and "Cornwall Council" in page, url
+
+
+def test_an_admin_is_offered_to_deactivate_others_but_not_themselves(as_user, admin_user, officer):
+    client = as_user(admin_user)
+    assert "Deactivate account" in text_of(client.get(reverse("users:detail", args=[officer.pk])))
+    own = text_of(client.get(reverse("users:detail", args=[admin_user.pk])))
+    assert "Deactivate account" not in own
+
+
+def test_the_account_page_says_who_is_an_administrator(as_user, admin_user, manager):
+    assert "Administrator Yes" in text_of(as_user(admin_user).get(reverse("accounts:account")))
+    assert "Administrator" not in text_of(as_user(manager).get(reverse("accounts:account")))
