@@ -49,3 +49,16 @@ def test_a_service_importing_django_http_breaks_a_contract(tree):
     assert result.returncode != 0
     assert "services and selectors never touch requests or responses BROKEN" in result.stdout
     assert "partners.services.planted:1: from django.http import HttpResponse" in result.stdout
+
+
+def test_no_module_of_the_product_outgrows_six_hundred_lines():
+    """Past one clear purpose a module becomes a package (STYLE.md); 600 lines is where we
+    look again. Migrations are written by Django and do not count."""
+    long = [
+        f"{path.relative_to(ROOT)}: {lines} lines"
+        for package in ("collaborate", "initiatives", "partners")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > 600
+    ]
+    assert long == []
