@@ -349,24 +349,17 @@ def make_initiative(actor, lead, **fields):
     return services.initiative_create(actor=actor, lead=lead, **{**defaults, **fields})
 
 
-def make_partnered_initiative(actor, lead, partner, lead_share="60", *, manager=None, **fields):
+def make_partnered_initiative(actor, lead, partner, lead_share="60", manager=None, **fields):
     """An initiative of `lead` with `partner` too, sharing the savings lead_share / the rest.
-    `actor` creates it; partners and shares are a manager's decision (DESIGN.md §3), so
-    `manager` sets them: by default `actor` if they may, else a manager of the lead."""
-    from initiatives import permissions, services
+    `actor` creates it; `manager` (of the lead; `actor` if not given) adds the partner and sets
+    the shares, a decision of the lead's managers."""
+    from initiatives import services
 
     initiative = make_initiative(actor, lead, **fields)
-    if manager is None:
-        manager = (
-            actor
-            if permissions.can_manage_partners(actor, initiative)
-            else User.objects.get(
-                memberships__organisation=lead, memberships__role=Membership.Role.MANAGER
-            )
-        )
-    services.partnership_add(actor=manager, initiative=initiative, organisation=partner)
+    decider = manager or actor
+    services.partnership_add(actor=decider, initiative=initiative, organisation=partner)
     services.shares_set(
-        actor=manager,
+        actor=decider,
         initiative=initiative,
         shares={lead.pk: Decimal(lead_share), partner.pk: Decimal("100") - Decimal(lead_share)},
     )
