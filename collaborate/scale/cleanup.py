@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from collaborate.scale.common import EMAIL_DOMAIN, SOURCE_PREFIX
+from initiatives.integrity import highest_reference_numbers
 from initiatives.models import (
     ClaimAttribution,
     ClaimEvidence,
@@ -42,16 +43,6 @@ class Generated:
         )
 
 
-def highest_numbers(references):
-    """{(prefix, year): highest number} of references like CLM-2024-0123."""
-    highest = {}
-    for reference in references:
-        prefix, year, number = reference.split("-")
-        key = (prefix, int(year))
-        highest[key] = max(highest.get(key, 0), int(number))
-    return highest
-
-
 def existing_data():
     """{what: how many} of what stands in a generated dataset's way: any initiative, and
     generated organisations or people."""
@@ -71,7 +62,7 @@ def generated_delete():
     Records made by people stay; one that refers to generated data stops the deletion
     (ProtectedError). Returns {what: how many}."""
     found = Generated.find()
-    highest = highest_numbers(
+    highest = highest_reference_numbers(
         [
             *found.initiatives.values_list("reference", flat=True),
             *found.claims.values_list("reference", flat=True),
@@ -134,7 +125,7 @@ def _sequences_rewind(highest):
     models = {"INI": Initiative, "CLM": SavingsClaim}
     for (prefix, year), top in highest.items():
         kept = models[prefix].objects.filter(reference__startswith=f"{prefix}-{year}-")
-        remaining = highest_numbers(kept.values_list("reference", flat=True))
+        remaining = highest_reference_numbers(kept.values_list("reference", flat=True))
         ReferenceSequence.objects.filter(prefix=prefix, year=year, last=top).update(
             last=remaining.get((prefix, year), 0)
         )

@@ -2,29 +2,24 @@
 
 import random
 import time as clock
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from collaborate.scale.claims import adjustments_build, attributions_build, claims_build
-from collaborate.scale.cleanup import Generated, highest_numbers
+from collaborate.scale.cleanup import Generated
 from collaborate.scale.common import (
     ADJUSTMENTS_PER_CLAIM,
     BATCH_SIZE,
-    HUNDRED,
     NATIONAL_CLAIMS,
     NATIONAL_INITIATIVES,
     NATIONAL_ORGANISATIONS,
     PASSWORD,
     Calendar,
-    ClaimStatus,
-    Quality,
     insert,
     own_timestamps,
 )
@@ -43,12 +38,12 @@ from collaborate.scale.organisations import (
     synthetic_organisations,
 )
 from collaborate.scale.people import people_build
+from initiatives import integrity
 from initiatives.models import (
     ClaimAttribution,
     FinancialYearLock,
     Initiative,
     Partnership,
-    ReferenceSequence,
     SavingsClaim,
     SavingsTarget,
 )
@@ -209,57 +204,7 @@ def _claims_store(plans, claims, adjustments):
 # --- checks -----------------------------------------------------------------------------------
 
 
-def _sums(pairs):
-    totals = defaultdict(Decimal)
-    for key, value in pairs:
-        totals[key] += value
-    return totals
-
-
 def invariant_failures():
-    """The rules the generated data must keep, each broken one described."""
-    found = Generated.find()
-    failures = []
-    shares = _sums(
-        Partnership.objects.filter(initiative__in=found.initiatives, removed_on__isnull=True)
-        .order_by()
-        .values_list("initiative_id", "savings_share")
-    )
-    if off := [i for i in found.initiatives.values_list("pk", flat=True) if shares[i] != HUNDRED]:
-        failures.append(f"{len(off)} initiatives' active shares do not sum to 100")
-    lead_is_partner = Partnership.objects.filter(
-        initiative=OuterRef("pk"), organisation=OuterRef("lead"), removed_on__isnull=True
-    )
-    if leadless := found.initiatives.exclude(Exists(lead_is_partner)).count():
-        failures.append(f"{leadless} initiatives' leads are not active partners")
-    failures += _reference_failures()
-    verified = found.claims.filter(status=ClaimStatus.VERIFIED)
-    attributed = _sums(
-        ClaimAttribution.objects.filter(claim__in=verified)
-        .order_by()
-        .values_list("claim_id", "amount")
-    )
-    if unequal := [
-        pk for pk, net in verified.values_list("pk", "net_amount") if attributed[pk] != net
-    ]:
-        failures.append(f"{len(unequal)} verified claims' attributions do not sum to their net")
-    if cuts := verified.filter(service_quality=Quality.FELL).count():
-        failures.append(f"{cuts} verified claims say outputs fell")
-    if own := found.claims.filter(reviewed_by=F("submitted_by")).count():
-        failures.append(f"{own} claims were decided by the person who submitted them")
-    return failures
-
-
-def _reference_failures():
-    failures = []
-    sequences = {(s.prefix, s.year): s.last for s in ReferenceSequence.objects.all()}
-    for model in (Initiative, SavingsClaim):
-        references = list(model.objects.order_by().values_list("reference", flat=True))
-        if len(set(references)) != len(references):
-            failures.append(f"{model._meta.verbose_name} references are not unique")
-        behind = [
-            key for key, top in highest_numbers(references).items() if sequences.get(key, 0) < top
-        ]
-        if behind:
-            failures.append(f"reference sequences {sorted(behind)} are behind references in use")
-    return failures
+    """The rules the product relies on, kept by the generated data: the product's own checks
+    (`manage.py check_data`) on the generated initiatives and their claims."""
+    return integrity.source_failures(Generated.find().initiatives)
