@@ -2,18 +2,16 @@
 query counts."""
 
 import html
-from datetime import timedelta
 from decimal import Decimal
 
+import factory
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.claims import services
 from initiatives.models import ClaimEvidence, SavingsClaim
-from partners.models import HistoryEntry
 from tests import factories
 from tests.factories import CLAIM_DEFAULTS, make_claim
 from tests.pages import assert_strict_page, text_of
@@ -203,49 +201,40 @@ def test_only_admins_open_financial_years(client, admin_user, manager):
     assert "2025/26" in text_of(client.get(reverse("financial_years")))
 
 
-def bulk_claims(count, initiative, officer, manager, status):
-    now = timezone.now()
-    claims = SavingsClaim.objects.bulk_create(
-        SavingsClaim(
-            reference=f"CLM-2020-{n:06d}",
-            initiative=initiative,
-            claimant=initiative.lead,
-            financial_year=2025 + n % 3,
-            category="cost_reduction",
-            kind="cash_releasing" if n % 2 else "non_cash_releasing",
-            recurrence="one_off",
-            gross_amount=Decimal(1000 + n),
-            implementation_cost=Decimal(0),
-            description="Bulk",
-            service_quality="maintained",
-            service_quality_statement="Same",
-            status=status if n % 4 else "draft",
-            submitted_by=officer,
-            submitted_at=now - timedelta(minutes=n),
-            created_by=officer,
-        )
-        for n in range(count)
+def bulk_claims(count, initiative, officer, status):
+    """`count` claims by the lead, every fourth a draft, spread over kinds and years."""
+    return factories.SavingsClaimFactory.create_batch(
+        count,
+        initiative=initiative,
+        created_by=officer,
+        submitted_by=officer,
+        submitted_at=factory.LazyFunction(timezone.now),
+        status=factory.Iterator(["draft", status, status, status]),
+        kind=factory.Iterator(["non_cash_releasing", "cash_releasing"]),
+        financial_year=factory.Iterator([2025, 2026, 2027]),
+        gross_amount=factory.Sequence(lambda n: Decimal(1000 + n)),
+        implementation_cost=Decimal(0),
     )
-    return claims
 
 
-@pytest.mark.parametrize("count", [2000, 20000])
-def test_my_claims_costs_the_same_queries_at_2000_and_20000(
-    client, initiative, officer, manager, django_assert_num_queries, count
+# The same number of queries at 30 and at 300 claims: a page's cost must not grow with the data.
+@pytest.mark.parametrize("count", [30, 300])
+def test_my_claims_costs_the_same_queries_at_30_and_300(
+    client, initiative, officer, django_assert_num_queries, count
 ):
-    bulk_claims(count, initiative, officer, manager, "returned")
+    bulk_claims(count, initiative, officer, "returned")
     client.force_login(officer)
     client.get(reverse("claims:mine"))
     with django_assert_num_queries(7):
         response = client.get(reverse("claims:mine"), {"status": "returned", "page": 2})
-    assert response.status_code == 200 and "CLM-2020-" in text_of(response)
+    assert response.status_code == 200 and "CLM-2000-" in text_of(response)
 
 
-@pytest.mark.parametrize("count", [2000, 20000])
-def test_the_review_queue_costs_the_same_queries_at_2000_and_20000(
+@pytest.mark.parametrize("count", [30, 300])
+def test_the_review_queue_costs_the_same_queries_at_30_and_300(
     client, initiative, officer, manager, django_assert_num_queries, count
 ):
-    bulk_claims(count, initiative, officer, manager, "submitted")
+    bulk_claims(count, initiative, officer, "submitted")
     client.force_login(manager)
     client.get(reverse("claims:review"))
     with django_assert_num_queries(6):
@@ -253,22 +242,19 @@ def test_the_review_queue_costs_the_same_queries_at_2000_and_20000(
             reverse("claims:review"),
             {"kind": "cash_releasing", "fy": "2026", "sort": "-net", "page": 2},
         )
-    assert response.status_code == 200 and "CLM-2020-" in text_of(response)
+    assert response.status_code == 200 and "CLM-2000-" in text_of(response)
 
 
-@pytest.mark.parametrize("count", [2000, 20000])
-def test_a_claims_page_and_history_cost_the_same_queries_at_2000_and_20000(
+@pytest.mark.parametrize("count", [30, 300])
+def test_a_claims_page_and_history_cost_the_same_queries_at_30_and_300(
     client, initiative, officer, manager, django_assert_num_queries, count
 ):
-    claims = bulk_claims(count, initiative, officer, manager, "submitted")
-    claim = claims[1]
-    owner = {"owner_type": ContentType.objects.get_for_model(SavingsClaim), "owner_id": claim.pk}
-    HistoryEntry.objects.bulk_create(
-        HistoryEntry(actor=officer, action="Edited", **owner) for _ in range(count // 100)
-    )
+    claim = bulk_claims(count, initiative, officer, "submitted")[1]
+    factories.HistoryEntryFactory.create_batch(count, owner=claim, actor=officer, action="Edited")
     client.force_login(manager)
     client.get(reverse("claims:detail", args=[claim.pk]))
-    with django_assert_num_queries(11):
+    # 12: one more than before, for the people who edited the claim (separation of duties).
+    with django_assert_num_queries(12):
         response = client.get(reverse("claims:detail", args=[claim.pk]), {"page": 2})
     assert response.status_code == 200
 
