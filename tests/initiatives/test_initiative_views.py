@@ -5,13 +5,13 @@ import html
 import io
 from datetime import date
 
+import factory
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from initiatives import services
 from initiatives.models import Initiative, Partnership, SavingsTarget
-from partners.models import HistoryEntry
+from tests import factories
 from tests.pages import assert_strict_page, text_of
 
 pytestmark = pytest.mark.django_db
@@ -225,29 +225,21 @@ def test_an_edit_over_someone_elses_change_shows_the_current_values(
 
 
 def bulk_initiatives(count, lead):
-    initiatives = Initiative.objects.bulk_create(
-        Initiative(
-            reference=f"INI-2020-{n:05d}",
-            title=f"Bulk initiative {n}",
-            collaboration_model="shared_service",
-            service_area="ict" if n % 2 else "waste",
-            status="live" if n % 3 else "proposed",
-            start_date=date(2024, 4, 1),
-            lead=lead,
-        )
-        for n in range(count)
-    )
-    Partnership.objects.bulk_create(
-        Partnership(initiative=i, organisation=lead, savings_share=100) for i in initiatives
-    )
-    SavingsTarget.objects.bulk_create(
-        SavingsTarget(initiative=i, financial_year=2025, amount=1000)
-        for n, i in enumerate(initiatives)
-        if n % 4 in (1, 2)
+    """`count` initiatives of `lead`, in two service areas and two statuses, half with a
+    target for 2025/26."""
+    factories.InitiativeFactory.create_batch(
+        count,
+        lead=lead,
+        title=factory.Sequence(lambda n: f"Bulk initiative {n}"),
+        service_area=factory.Iterator(["waste", "ict"]),
+        status=factory.Iterator(["proposed", "live", "live"]),
+        start_date=date(2024, 4, 1),
+        targets=factory.Iterator([None, {2025: 1000}, {2025: 1000}, None]),
     )
 
 
-@pytest.mark.parametrize("count", [2000, 20000])
+# The same number of queries at 30 and at 300 rows: a page's cost must not grow with the data.
+@pytest.mark.parametrize("count", [30, 300])
 @pytest.mark.parametrize(
     "who, query, queries",
     [
@@ -256,7 +248,7 @@ def bulk_initiatives(count, lead):
         ("admin_user", {"q": "bulk", "partner": "lead"}, 6),
     ],
 )
-def test_the_list_costs_the_same_queries_at_2000_and_20000_initiatives(
+def test_the_list_costs_the_same_queries_at_30_and_300_initiatives(
     request, client, council, django_assert_num_queries, count, who, query, queries
 ):
     bulk_initiatives(count, council)
@@ -268,14 +260,13 @@ def test_the_list_costs_the_same_queries_at_2000_and_20000_initiatives(
     assert response.status_code == 200 and "Bulk initiative" in text_of(response)
 
 
-@pytest.mark.parametrize("count", [2000, 20000])
-def test_an_initiatives_history_costs_the_same_queries_at_2000_and_20000(
+@pytest.mark.parametrize("count", [30, 300])
+def test_an_initiatives_history_costs_the_same_queries_at_30_and_300(
     client, officer, council, initiative, django_assert_num_queries, count
 ):
     bulk_initiatives(count, council)
-    owner = {"owner_type": ContentType.objects.get_for_model(Initiative), "owner_id": initiative.pk}
-    HistoryEntry.objects.bulk_create(
-        HistoryEntry(actor=officer, action="Targets set", **owner) for _ in range(count // 100)
+    factories.HistoryEntryFactory.create_batch(
+        count, owner=initiative, actor=officer, action="Targets set"
     )
     client.force_login(officer)
     client.get(reverse("initiatives:history", args=[initiative.pk]))
