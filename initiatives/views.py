@@ -141,7 +141,7 @@ def section_context(request, initiative, section):
 def _section(request, initiative, section, template, context=None, status=200):
     return render(
         request,
-        partial(request, template, "sections"),
+        partial(request, template, "initiative-sections"),
         {**section_context(request, initiative, section), **(context or {})},
         status=status,
     )

@@ -33,7 +33,7 @@ def initiative_claims(request, pk):
     page = page_of(request, claim_selectors.claims_of_initiative(initiative))
     return render(
         request,
-        partial(request, "claims/section_claims.html", "sections"),
+        partial(request, "claims/section_claims.html", "initiative-sections"),
         {
             **section_context(request, initiative, "claims"),
             "totals": claim_selectors.claim_totals(initiative),
@@ -187,7 +187,9 @@ def claim_decide(request, pk):
         message = f"Claim {claim.reference}: {outcome.get_status_display().lower()}."
         if is_fragment_request(request):
             return render(
-                request, "claims/review_queue.html#row", {"claim": outcome, "decided": message}
+                request,
+                "claims/includes/claim_row.html",
+                {"claim": outcome, "decided": message, "for_review": True},
             )
         messages.success(request, message)
         return redirect("claims:review" if from_queue else outcome.get_absolute_url())
@@ -195,8 +197,8 @@ def claim_decide(request, pk):
         current = claim_selectors.claim_for(request.user, pk)
         return render(
             request,
-            "claims/review_queue.html#row",
-            {"claim": current, "row_form": form},
+            "claims/includes/claim_row.html",
+            {"claim": current, "row_form": form, "for_review": True},
             status=422,
         )
     if from_queue:

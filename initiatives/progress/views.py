@@ -147,7 +147,7 @@ def figures_html(scope):
     if html is None:
         tables = _tables(scope)
         html = render_to_string(
-            "progress/dashboard.html#figures_body",
+            "progress/dashboard.html#dashboard-figures-body",
             {
                 "scope": scope,
                 "headline": selectors.headline(scope),
@@ -183,7 +183,7 @@ def dashboard(request):
     }
     template = "progress/dashboard.html"
     if is_fragment_request(request):
-        template += "#figures"
+        template += "#dashboard-figures"
     return render(request, template, context)
 
 
