@@ -4,11 +4,11 @@ import csv
 import html
 import io
 
+import factory
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from partners.models import HistoryEntry, Organisation, normalise_name
+from partners.models import Organisation
 from partners.services import organisations as organisation_services
 from tests import factories
 from tests.pages import assert_strict_page, text_of
@@ -205,20 +205,17 @@ def test_merging_into_itself_is_refused_with_a_message(as_user, admin_user, coun
 
 
 def many_organisations(count):
-    Organisation.objects.bulk_create(
-        Organisation(
-            name=f"Organisation {n:05d}",
-            slug=f"organisation-{n:05d}",
-            search_name=normalise_name(f"Organisation {n:05d}"),
-            sector="social",
-            kind="charity",
-        )
-        for n in range(count)
+    factories.OrganisationFactory.create_batch(
+        count,
+        name=factory.Sequence(lambda n: f"Organisation {n:05d}"),
+        sector="social",
+        kind="charity",
     )
 
 
-@pytest.mark.parametrize("count", [400, 4000])
-def test_the_directory_first_page_costs_the_same_queries_at_400_and_4000(
+# The same number of queries at 30 and at 300 rows: a page's cost must not grow with the data.
+@pytest.mark.parametrize("count", [30, 300])
+def test_the_directory_first_page_costs_the_same_queries_at_30_and_300(
     as_user, officer, django_assert_num_queries, count
 ):
     many_organisations(count)
@@ -229,21 +226,12 @@ def test_the_directory_first_page_costs_the_same_queries_at_400_and_4000(
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("count", [400, 4000])
-def test_an_organisations_history_costs_the_same_queries_at_400_and_4000(
+@pytest.mark.parametrize("count", [30, 300])
+def test_an_organisations_history_costs_the_same_queries_at_30_and_300(
     as_user, admin_user, council, django_assert_num_queries, count
 ):
     many_organisations(count)
-    owner = {"owner_type": ContentType.objects.get_for_model(Organisation), "owner_id": council.pk}
-    HistoryEntry.objects.bulk_create(
-        HistoryEntry(
-            actor=admin_user,
-            action="Updated",
-            changes=[{"field": "Name", "before": "a", "after": "b"}],
-            **owner,
-        )
-        for _ in range(count // 10)
-    )
+    factories.HistoryEntryFactory.create_batch(count, owner=council, actor=admin_user)
     client = as_user(admin_user)
     client.get(reverse("partners:history", args=[council.pk]))
     with django_assert_num_queries(6):

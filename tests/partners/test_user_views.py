@@ -2,32 +2,30 @@
 
 import html
 
+import factory
 import pytest
 from django.urls import reverse
 
 from partners.models import Membership, User
 from partners.permissions import ACTING_FOR_SESSION_KEY
 from tests import factories
-from tests.factories import PASSWORD_HASH
 from tests.pages import assert_strict_page, text_of
 
 pytestmark = pytest.mark.django_db
 
 
 def many_people(count, organisation):
-    people = User.objects.bulk_create(
-        User(
-            email=f"bulk{n}@example.gov.uk",
-            full_name=f"Bulk Person {n:05d}",
-            password=PASSWORD_HASH,
-        )
-        for n in range(count)
+    factories.UserFactory.create_batch(
+        count,
+        email=factory.Sequence(lambda n: f"bulk{n}@example.gov.uk"),
+        full_name=factory.Sequence(lambda n: f"Bulk Person {n:05d}"),
+        member_of=[(organisation, "officer")],
     )
-    Membership.objects.bulk_create(Membership(user=p, organisation=organisation) for p in people)
 
 
-@pytest.mark.parametrize("count", [100, 1000])
-def test_the_users_page_costs_the_same_queries_at_100_and_1000_users(
+# The same number of queries at 30 and at 300 people: a page's cost must not grow with the data.
+@pytest.mark.parametrize("count", [30, 300])
+def test_the_users_page_costs_the_same_queries_at_30_and_300_users(
     as_user, admin_user, council, django_assert_num_queries, count
 ):
     many_people(count, council)
@@ -39,8 +37,8 @@ def test_the_users_page_costs_the_same_queries_at_100_and_1000_users(
     assert "Bulk Person" in text_of(response)
 
 
-@pytest.mark.parametrize("count", [100, 1000])
-def test_a_managers_users_page_costs_the_same_queries_at_100_and_1000_users(
+@pytest.mark.parametrize("count", [30, 300])
+def test_a_managers_users_page_costs_the_same_queries_at_30_and_300_users(
     as_user, manager, council, django_assert_num_queries, count
 ):
     many_people(count, council)
