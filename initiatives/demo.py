@@ -91,10 +91,10 @@ def demo_initiatives_ensure():
         shares = {lead.pk: Decimal(100)}
         for reference, share in spec["partners"]:
             partner = _organisation(reference)
-            services.partnership_add(actor=officer, initiative=initiative, organisation=partner)
+            services.partnership_add(actor=manager, initiative=initiative, organisation=partner)
             shares[partner.pk] = Decimal(share)
             shares[lead.pk] -= Decimal(share)
-        services.shares_set(actor=officer, initiative=initiative, shares=shares)
+        services.shares_set(actor=manager, initiative=initiative, shares=shares)
         if spec["targets"]:
             services.targets_set(actor=officer, initiative=initiative, targets=spec["targets"])
         for status in spec["status"]:
@@ -105,7 +105,7 @@ def demo_initiatives_ensure():
                 reason="Agreed by the partners' board",
             )
         if spec["publish"]:
-            services.initiative_publish(actor=officer, initiative=initiative, publish=True)
+            services.initiative_publish(actor=manager, initiative=initiative, publish=True)
         made.append(initiative)
     for index, year, gross, cost, kind, outcome in CLAIMS:
         claim = claim_services.claim_create(

@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 
-from initiatives import financial_years, selectors
-from initiatives.models import Initiative, Partnership, SavingsTarget
+from initiatives import financial_years, permissions, selectors
+from initiatives.models import Initiative, SavingsTarget
 from partners.models import Organisation
 
 SORTS = {
@@ -83,13 +83,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
         return selectors.search(queryset, value)
 
     def filter_partner(self, queryset, name, value):
-        return queryset.filter(
-            Exists(
-                Partnership.objects.filter(
-                    initiative=OuterRef("pk"), organisation_id=value, removed_on__isnull=True
-                )
-            )
-        )
+        return queryset.filter(permissions.has_active_partner(int(value)))
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(

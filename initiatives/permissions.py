@@ -1,9 +1,11 @@
 """Who may see and do what with initiatives and savings claims (DESIGN.md §3), built on
-partners.permissions' roles and memberships. Every view, service and task asks these."""
+partners.permissions' roles and memberships: predicates (`can_*`) for one object and queryset
+filters (`*_visible_to`, `claims_to_review_by`) for many. Views, services, selectors, filters
+and templates ask these; nothing else spells a rule."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
-from initiatives.models import Initiative, Partnership
+from initiatives.models import Initiative, Partnership, SavingsClaim
 from partners import permissions as partner_permissions
 from partners.permissions import is_admin
 
@@ -24,7 +26,10 @@ def has_active_partner(organisations, *, initiative="pk"):
     )
 
 
-def initiatives_visible_to(user):
+# --- initiatives ------------------------------------------------------------------------------
+
+
+def initiatives_visible_to(*, user):
     """Initiatives a signed-in user may open: all for admins; otherwise those in which one of
     the user's organisations is an active partner."""
     if not (user and user.is_authenticated and user.is_active):
@@ -56,6 +61,12 @@ def can_view_initiative(user, initiative):
     return bool(_member_organisation_ids(user) & active_partner_ids(initiative))
 
 
+def can_create_any_initiative(user):
+    """Whether this user may create an initiative at all (the "New initiative" button): admins,
+    and officers and managers of some organisation."""
+    return is_admin(user) or bool(partner_permissions.roles_of(user))
+
+
 def can_create_initiative(user, lead):
     """Admins create for any lead; officers and managers for the organisation they act for."""
     if is_admin(user):
@@ -64,23 +75,41 @@ def can_create_initiative(user, lead):
 
 
 def can_edit_initiative(user, initiative):
-    """Edit the initiative, its partners, shares, targets, status and publication: admins, and
-    members of the lead organisation."""
+    """Edit the initiative's details, targets and status: admins, and officers and managers of
+    the lead organisation."""
     return is_admin(user) or partner_permissions.is_member_of(user, initiative.lead_id)
+
+
+def can_manage_partners(user, initiative):
+    """Add or remove partners and set their shares of the savings: admins, and managers of the
+    lead organisation. (Shares decide what each partner is credited with, so they are the
+    partners' terms, not details of the initiative.) Officers of the lead propose only."""
+    return is_admin(user) or partner_permissions.is_manager_of(user, initiative.lead_id)
+
+
+def can_publish_initiative(user, initiative):
+    """Publish to the public register or withdraw from it: admins, and managers of the lead."""
+    return is_admin(user) or partner_permissions.is_manager_of(user, initiative.lead_id)
+
+
+def can_recompute(user):
+    """Start a full recompute of the progress figures: admins."""
+    return is_admin(user)
 
 
 # --- savings claims ---------------------------------------------------------------------------
 
 
-def claims_visible_to(user):
-    """Claims a user may open: those of the initiatives they may see."""
-    from initiatives.models import SavingsClaim
-
-    return SavingsClaim.objects.filter(initiative__in=initiatives_visible_to(user))
-
-
-def can_view_claim(user, claim):
-    return can_view_initiative(user, claim.initiative)
+def claims_visible_to(*, user):
+    """Claims a user may open, with their evidence: all for admins; otherwise the claims of
+    initiatives the user may see, except drafts (never submitted, or withdrawn back to draft),
+    which only the claimant organisation sees."""
+    visible = SavingsClaim.objects.filter(initiative__in=initiatives_visible_to(user=user))
+    if is_admin(user):
+        return visible
+    return visible.filter(
+        ~Q(status=SavingsClaim.Status.DRAFT) | Q(claimant_id__in=_member_organisation_ids(user))
+    )
 
 
 def can_claim_for(user, initiative, claimant):
@@ -109,14 +138,36 @@ def can_withdraw_claim(user, claim):
     )
 
 
-def can_decide_claim(user, claim):
-    """Verify, return or reject: a manager of the lead organisation, never on a claim they
-    submitted themselves, and only while it awaits a decision."""
-    return (
-        claim.status == claim.Status.SUBMITTED
-        and partner_permissions.is_manager_of(user, claim.initiative.lead_id)
-        and claim.submitted_by_id != user.pk
+def took_part_in_claim(user, claim):
+    """Whether the user created, edited or submitted the claim: separation of duties keeps
+    them from deciding it."""
+    return user.pk in (claim.created_by_id, claim.submitted_by_id) or user.pk in _editor_ids(claim)
+
+
+def _editor_ids(claim):
+    """Ids of the people who edited the claim (cached on the instance for the request)."""
+    cached = getattr(claim, "_editor_ids", None)
+    if cached is None:
+        cached = claim._editor_ids = set(claim.editors.values_list("pk", flat=True))
+    return cached
+
+
+def _could_decide(user, claim):
+    return claim.status == claim.Status.SUBMITTED and partner_permissions.is_manager_of(
+        user, claim.initiative.lead_id
     )
+
+
+def can_decide_claim(user, claim):
+    """Verify, return or reject: a manager of the lead organisation who did not create, edit
+    or submit the claim, and only while it awaits a decision."""
+    return _could_decide(user, claim) and not took_part_in_claim(user, claim)
+
+
+def must_leave_decision_to_another(user, claim):
+    """A manager of the lead who would decide the claim but took part in it: the page tells
+    them another manager must."""
+    return _could_decide(user, claim) and took_part_in_claim(user, claim)
 
 
 def can_correct_claim(user, claim):
@@ -126,12 +177,20 @@ def can_correct_claim(user, claim):
     )
 
 
-def claims_to_review_by(user):
-    """Claims awaiting a decision by this manager: submitted, on initiatives their
-    organisations lead, not submitted by themselves."""
-    from initiatives.models import SavingsClaim
+def can_review_claims(user):
+    """Whether the user has a review queue: a manager of some organisation."""
+    return bool(partner_permissions.managed_organisation_ids(user))
 
+
+def claims_to_review_by(*, user):
+    """Claims awaiting a decision by this manager: submitted, on initiatives their
+    organisations lead, and not created, edited or submitted by themselves."""
     managed = partner_permissions.managed_organisation_ids(user)
-    return SavingsClaim.objects.filter(
-        status=SavingsClaim.Status.SUBMITTED, initiative__lead_id__in=managed
-    ).exclude(submitted_by=user)
+    return (
+        SavingsClaim.objects.filter(
+            status=SavingsClaim.Status.SUBMITTED, initiative__lead_id__in=managed
+        )
+        .exclude(submitted_by=user)
+        .exclude(created_by=user)
+        .exclude(editors=user)
+    )

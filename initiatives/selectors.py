@@ -11,12 +11,14 @@ from partners import selectors as partner_selectors
 
 
 def initiatives_for_list(user):
-    return permissions.initiatives_visible_to(user).select_related("lead")
+    return permissions.initiatives_visible_to(user=user).select_related("lead")
 
 
 def initiative_for(user, pk):
     """The initiative if the user may see it; 404 otherwise (its existence is not revealed)."""
-    return get_object_or_404(permissions.initiatives_visible_to(user).select_related("lead"), pk=pk)
+    return get_object_or_404(
+        permissions.initiatives_visible_to(user=user).select_related("lead"), pk=pk
+    )
 
 
 def partnerships_of(initiative):

@@ -4,7 +4,7 @@ history (who, when, before → after)."""
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from initiatives.progress import services as progress
 from partners import history
 from partners.models import Organisation
 
+from partners.permissions import require
 EDITABLE_FIELDS = [
     "title",
     "summary",
@@ -28,16 +29,23 @@ TRACKED_FIELDS = [*EDITABLE_FIELDS, "lead", "status", "visibility"]
 HUNDRED = Decimal("100.00")
 
 
-def _require(allowed):
-    if not allowed:
-        raise PermissionDenied("You do not have permission to change this initiative.")
+REFUSED = "You do not have permission to change this initiative."
+MANAGERS_ONLY = "Only a manager of the lead organisation can do that."
 
 
-def _locked(initiative, actor, expected_version=None):
-    """The initiative's row, locked for this transaction, after checking the actor may edit it
-    and that nobody saved a newer version since the actor's form was loaded."""
+def _locked(
+    initiative,
+    actor,
+    expected_version=None,
+    *,
+    rule=permissions.can_edit_initiative,
+    refusal=REFUSED,
+):
+    """The initiative's row, locked for this transaction, after checking the actor may do this
+    to it (`rule`, editing unless said, else `refusal`) and that nobody saved a newer version
+    since the actor's form was loaded."""
     current = Initiative.objects.select_for_update().select_related("lead").get(pk=initiative.pk)
-    _require(permissions.can_edit_initiative(actor, current))
+    require(rule(actor, current), refusal)
     edits.require_version(current, expected_version, "initiative")
     return current
 
@@ -57,7 +65,7 @@ def _saved(initiative, fields=None):
 def initiative_create(*, actor, lead, **fields):
     """A new initiative led by `lead` (the organisation the officer acts for), which starts as
     its only partner with the whole share of the savings."""
-    _require(permissions.can_create_initiative(actor, lead))
+    require(permissions.can_create_initiative(actor, lead), REFUSED)
     initiative = Initiative(
         lead=lead, created_by=actor, **{k: fields[k] for k in EDITABLE_FIELDS if k in fields}
     )
@@ -131,7 +139,9 @@ def initiative_change_status(*, actor, initiative, status, reason):
 @transaction.atomic
 def partnership_add(*, actor, initiative, organisation):
     """A new partner joins at a share of 0; shares are then set together."""
-    current = _locked(initiative, actor)
+    current = _locked(
+        initiative, actor, rule=permissions.can_manage_partners, refusal=MANAGERS_ONLY
+    )
     organisation = Organisation.objects.get(pk=organisation.pk)
     if not organisation.active or organisation.merged_into_id:
         raise ValidationError(
@@ -154,7 +164,9 @@ def partnership_add(*, actor, initiative, organisation):
 @transaction.atomic
 def partnership_remove(*, actor, partnership):
     """A partner leaves. The lead cannot, nor a partner still holding a share of the savings."""
-    current = _locked(partnership.initiative, actor)
+    current = _locked(
+        partnership.initiative, actor, rule=permissions.can_manage_partners, refusal=MANAGERS_ONLY
+    )
     partnership = Partnership.objects.select_related("organisation").get(
         pk=partnership.pk, initiative=current
     )
@@ -195,7 +207,13 @@ def _share(value):
 def shares_set(*, actor, initiative, shares, expected_version=None):
     """Set every active partner's share at once: {organisation id: share}. They must sum to
     exactly 100."""
-    current = _locked(initiative, actor, expected_version)
+    current = _locked(
+        initiative,
+        actor,
+        expected_version,
+        rule=permissions.can_manage_partners,
+        refusal=MANAGERS_ONLY,
+    )
     partnerships = {
         p.organisation_id: p
         for p in current.partnerships.filter(removed_on__isnull=True).select_related("organisation")
@@ -333,7 +351,9 @@ def targets_set(
 @transaction.atomic
 def initiative_publish(*, actor, initiative, publish):
     """Put the initiative on the public register, or take it off."""
-    current = _locked(initiative, actor)
+    current = _locked(
+        initiative, actor, rule=permissions.can_publish_initiative, refusal=MANAGERS_ONLY
+    )
     if publish == current.is_published:
         return current
     current.visibility = Initiative.Visibility.PUBLIC if publish else Initiative.Visibility.PARTNERS

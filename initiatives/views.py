@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -13,6 +13,7 @@ from collaborate.kit.web import (
     is_fragment_request,
     page_of,
     partial,
+    render_conflict,
     render_form,
 )
 from initiatives import filters, permissions, selectors, services
@@ -21,6 +22,7 @@ from initiatives.models import Partnership
 from initiatives.progress import selectors as progress_selectors
 from partners import permissions as partner_permissions
 from partners.models import Organisation
+from partners.permissions import require
 
 
 @require_GET
@@ -45,8 +47,7 @@ def initiative_list(request):
             "partner": Organisation.objects.filter(pk=partner).first()
             if partner and partner.isdigit()
             else None,
-            "can_create": partner_permissions.is_admin(request.user)
-            or bool(partner_permissions.roles_of(request.user)),
+            "can_create": permissions.can_create_any_initiative(request.user),
         },
     )
 
@@ -94,11 +95,10 @@ def _lead_choices(request):
 @require_http_methods(["GET", "POST"])
 def initiative_create(request):
     acting = partner_permissions.acting_membership(request)
-    admin = partner_permissions.is_admin(request.user)
-    if acting is None and not admin:
-        raise PermissionDenied(
-            "You need to be a member of an organisation to create an initiative."
-        )
+    require(
+        permissions.can_create_any_initiative(request.user),
+        "You need to be a member of an organisation to create an initiative.",
+    )
     form = InitiativeForm(
         request.POST or None,
         lead_choices=_lead_choices(request),
@@ -135,6 +135,8 @@ def section_context(request, initiative, section):
         "section": section,
         "section_links": SECTIONS,
         "can_edit": permissions.can_edit_initiative(request.user, initiative),
+        "can_manage_partners": permissions.can_manage_partners(request.user, initiative),
+        "can_publish": permissions.can_publish_initiative(request.user, initiative),
     }
 
 
@@ -147,10 +149,11 @@ def _section(request, initiative, section, template, context=None, status=200):
     )
 
 
-def _editable(request, pk):
+def _editable(request, pk, rule=permissions.can_edit_initiative):
+    """The initiative if the user may see it (404 otherwise) and do this to it (403 otherwise:
+    `rule`, editing unless said)."""
     initiative = selectors.initiative_for(request.user, pk)
-    if not permissions.can_edit_initiative(request.user, initiative):
-        raise PermissionDenied
+    require(rule(request.user, initiative))
     return initiative
 
 
@@ -183,11 +186,11 @@ def initiative_edit(request, pk):
             )
         except edits.EditConflict as conflict:
             current = selectors.initiative_for(request.user, pk)
-            return render(
+            return render_conflict(
                 request,
                 "initiatives/initiative_form.html",
-                {"initiative": current, "form": InitiativeForm.showing_conflict(current, conflict)},
-                status=409,
+                {"initiative": current},
+                InitiativeForm.showing_conflict(current, conflict),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -202,13 +205,17 @@ def initiative_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def initiative_partners(request, pk):
-    """The partners section; its form sets every active partner's share at once."""
+    """The partners section; its form, for those who manage the partners, sets every active
+    partner's share at once."""
     initiative = selectors.initiative_for(request.user, pk)
     partnerships = selectors.partnerships_of(initiative)
     active = [p for p in partnerships if p.active]
     form = None
     status = 200
-    if permissions.can_edit_initiative(request.user, initiative):
+    can_manage = permissions.can_manage_partners(request.user, initiative)
+    if request.method == "POST":
+        require(can_manage, services.MANAGERS_ONLY)
+    if can_manage:
         form = SharesForm(
             request.POST or None, partnerships=active, initial={"version": initiative.version}
         )
@@ -227,8 +234,6 @@ def initiative_partners(request, pk):
                     messages.success(request, "The shares of savings were saved.")
                     return redirect("initiatives:partners", initiative.pk)
             status = 422
-    elif request.method == "POST":
-        raise PermissionDenied
     rows = form.rows() if form else [(p, None) for p in active]
     former = [p for p in partnerships if not p.active]
     return _section(
@@ -244,9 +249,11 @@ def initiative_partners(request, pk):
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def initiative_partner_add(request, pk):
-    """Find an organisation by name, then add it as a partner (at a share of 0)."""
+    """Find an organisation by name, then add it as a partner (at a share of 0). Officers of the
+    lead may search, to propose a partner to a manager; managers add it."""
     initiative = _editable(request, pk)
     if request.method == "POST":
+        require(permissions.can_manage_partners(request.user, initiative), services.MANAGERS_ONLY)
         organisation = get_object_or_404(Organisation, pk=request.POST.get("organisation"))
         try:
             services.partnership_add(
@@ -268,14 +275,19 @@ def initiative_partner_add(request, pk):
     return render(
         request,
         partial(request, "initiatives/partner_add.html", "matches"),
-        {"initiative": initiative, "form": form, "matches": matches},
+        {
+            "initiative": initiative,
+            "form": form,
+            "matches": matches,
+            "can_manage_partners": permissions.can_manage_partners(request.user, initiative),
+        },
         status=422 if form.errors else 200,
     )
 
 
 @require_POST
 def initiative_partner_remove(request, pk, partnership_pk):
-    initiative = _editable(request, pk)
+    initiative = _editable(request, pk, permissions.can_manage_partners)
     partnership = get_object_or_404(Partnership, pk=partnership_pk, initiative=initiative)
     try:
         services.partnership_remove(actor=request.user, partnership=partnership)
@@ -292,7 +304,10 @@ def initiative_targets(request, pk):
     initiative = selectors.initiative_for(request.user, pk)
     form = None
     status = 200
-    if permissions.can_edit_initiative(request.user, initiative):
+    can_edit = permissions.can_edit_initiative(request.user, initiative)
+    if request.method == "POST":
+        require(can_edit)
+    if can_edit:
         form = TargetsForm(request.POST or None, initiative=initiative)
         if request.method == "POST":
             if form.is_valid():
@@ -311,8 +326,6 @@ def initiative_targets(request, pk):
                     messages.success(request, "The savings targets were saved.")
                     return redirect("initiatives:targets", initiative.pk)
             status = 422
-    elif request.method == "POST":
-        raise PermissionDenied
     return _section(
         request,
         initiative,
@@ -354,9 +367,12 @@ def initiative_status(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def initiative_publish(request, pk):
-    """Confirm, then publish to or withdraw from the public register."""
+    """Confirm, then publish to or withdraw from the public register. Officers of the lead are
+    told that a manager does this."""
     initiative = _editable(request, pk)
+    can_publish = permissions.can_publish_initiative(request.user, initiative)
     if request.method == "POST":
+        require(can_publish, services.MANAGERS_ONLY)
         services.initiative_publish(
             actor=request.user, initiative=initiative, publish=not initiative.is_published
         )
@@ -367,7 +383,11 @@ def initiative_publish(request, pk):
         else:
             messages.success(request, f"{initiative.reference} is now on the public register.")
         return redirect(initiative)
-    return render(request, "initiatives/publish_confirm.html", {"initiative": initiative})
+    return render(
+        request,
+        "initiatives/publish_confirm.html",
+        {"initiative": initiative, "can_publish": can_publish},
+    )
 
 
 @require_GET

@@ -96,6 +96,7 @@ def as_user(client):
 
 
 @pytest.fixture
-def initiative(officer, council, partner_council):
-    """Led by Leeds (`council`) with Bradford (`partner_council`), sharing savings 60/40."""
-    return factories.make_partnered_initiative(officer, council, partner_council)
+def initiative(officer, manager, council, partner_council):
+    """Led by Leeds (`council`) with Bradford (`partner_council`), sharing savings 60/40: the
+    officer created it, the manager agreed the partners and their shares."""
+    return factories.make_partnered_initiative(officer, council, partner_council, manager=manager)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
+from collaborate.kit.edits import VersionedFormMixin
 from initiatives import financial_years
 from initiatives.models import MAX_AMOUNT, SavingsClaim
 
@@ -50,7 +51,7 @@ class EvidenceField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ClaimForm(forms.ModelForm):
+class ClaimForm(VersionedFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     creation_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     financial_year = forms.TypedChoiceField(
@@ -158,8 +159,6 @@ class ClaimForm(forms.ModelForm):
         self.order_fields([*self.Meta.fields, "evidence"])
         if not self.is_bound:
             self.initial.setdefault("creation_token", uuid.uuid4())
-            if self.instance.pk:
-                self.initial["version"] = self.instance.version
 
     def claim_fields(self):
         return {

@@ -17,24 +17,36 @@ Status = SavingsClaim.Status
 def claim_for(user, pk):
     """The claim if the user may see it; 404 otherwise."""
     return get_object_or_404(
-        permissions.claims_visible_to(user).select_related(
+        permissions.claims_visible_to(user=user).select_related(
             "initiative__lead", "claimant", "submitted_by", "reviewed_by", "corrects"
         ),
         pk=pk,
     )
 
 
-def claims_of_initiative(initiative):
-    return initiative.claims.select_related("claimant", "submitted_by").order_by(
-        "-financial_year", "-created_at", "-pk"
+def claims_of_initiative(initiative, *, user):
+    """The initiative's claims this user may see (other partners' drafts are not among them)."""
+    return (
+        permissions.claims_visible_to(user=user)
+        .filter(initiative=initiative)
+        .select_related("claimant", "submitted_by")
+        .order_by("-financial_year", "-created_at", "-pk")
     )
 
 
-def claim_totals(initiative):
-    """Net totals and counts by financial year and status: one aggregate query, a table of at
-    most (years × statuses) cells."""
+def adjustments_of(claim, *, user):
+    """The adjustments of a verified claim that this user may see."""
+    return list(
+        permissions.claims_visible_to(user=user).filter(corrects=claim).order_by("created_at")
+    )
+
+
+def claim_totals(initiative, *, user):
+    """Net totals and counts by financial year and status of the claims this user may see: one
+    aggregate query, a table of at most (years × statuses) cells."""
     rows = (
-        SavingsClaim.objects.filter(initiative=initiative)
+        permissions.claims_visible_to(user=user)
+        .filter(initiative=initiative)
         .values("financial_year", "status")
         .annotate(total=Sum("net_amount"), count=Count("pk"))
     )
@@ -71,7 +83,7 @@ def status_counts(queryset):
 
 
 def review_queue(user):
-    return permissions.claims_to_review_by(user).select_related(
+    return permissions.claims_to_review_by(user=user).select_related(
         "initiative", "claimant", "submitted_by"
     )
 
@@ -86,3 +98,25 @@ def claim_attributions(claim):
 
 def locks():
     return {lock.year: lock for lock in FinancialYearLock.objects.select_related("locked_by")}
+
+
+def locked_years():
+    """The financial years whose figures are signed off."""
+    return set(FinancialYearLock.objects.values_list("year", flat=True))
+
+
+def first_open_year(from_year):
+    """The first financial year from `from_year` on that is not locked."""
+    locked = locked_years()
+    year = from_year
+    while year in locked:
+        year += 1
+    return year
+
+
+def corrected_total(corrected, extra=Decimal("0")):
+    """What a verified claim comes to with its verified adjustments, and `extra`."""
+    adjustments = corrected.adjustments.filter(status=Status.VERIFIED).aggregate(
+        total=Sum("net_amount")
+    )["total"]
+    return corrected.net_amount + (adjustments or 0) + extra

@@ -4,13 +4,14 @@ in the claim's history."""
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
+from collaborate.kit import edits
 from initiatives import financial_years, permissions, references
-from initiatives.claims import attribution, evidence, tasks
+from initiatives.claims import attribution, evidence, selectors, tasks
 from initiatives.models import (
     MAX_AMOUNT,
     ClaimAttribution,
@@ -22,6 +23,7 @@ from initiatives.models import (
 from initiatives.progress import services as progress
 from partners import history
 from partners import permissions as partner_permissions
+from partners.permissions import require
 
 Status = SavingsClaim.Status
 CLAIM_FIELDS = [
@@ -42,15 +44,6 @@ CLAIM_FIELDS = [
 ]
 TRACKED_FIELDS = [*CLAIM_FIELDS, "status"]
 HUNDRED = Decimal("100.00")
-
-
-def _require(allowed, message="You do not have permission to do that with this claim."):
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def locked_years():
-    return set(FinancialYearLock.objects.values_list("year", flat=True))
 
 
 def _year_open(year, field="financial_year"):
@@ -117,15 +110,36 @@ def _evidence_store(actor, claim, files):
     return [evidence.display_name(upload.name) for upload, _ in checked]
 
 
+def _already_made(creation_token):
+    """The claim a form with this token made already, if any: a second post of the same form
+    (a double click, a reload) answers with it instead of making another."""
+    if creation_token:
+        return SavingsClaim.objects.filter(creation_token=creation_token).first()
+    return None
+
+
+def _insert_once(claim):
+    """Save a new claim; if the same form was posted twice at once and the other post inserted
+    first, return that claim instead (None when this one was saved). The token's uniqueness is
+    the database's to enforce at the moment of the insert, not a check that a concurrent
+    double post could slip between."""
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        if existing := _already_made(claim.creation_token):
+            return existing
+        raise
+    return None
+
+
 @transaction.atomic
 def claim_create(*, actor, initiative, claimant, creation_token=None, evidence_files=(), **fields):
     """A draft claim by the organisation the officer acts for. A second post of the same form
     (creation_token) returns the claim the first made."""
-    if creation_token and (
-        existing := SavingsClaim.objects.filter(creation_token=creation_token).first()
-    ):
+    if existing := _already_made(creation_token):
         return existing
-    _require(
+    require(
         permissions.can_claim_for(actor, initiative, claimant),
         "Only officers of a partner organisation can claim savings for it.",
     )
@@ -140,19 +154,9 @@ def claim_create(*, actor, initiative, claimant, creation_token=None, evidence_f
         **{k: fields.get(k) for k in CLAIM_FIELDS if k in fields},
     )
     claim.reference = references.next_reference("CLM")
-    # The creation token's uniqueness is the database's to enforce (see below), at the moment of
-    # the insert, not a check that a concurrent double post could slip between.
     claim.full_clean(exclude=["net_amount", "creation_token"])
-
-    try:
-        with transaction.atomic():
-            claim.save()
-    except IntegrityError:
-        if creation_token and (
-            existing := SavingsClaim.objects.filter(creation_token=creation_token).first()
-        ):
-            return existing  # the same form posted twice at once: the first post made it
-        raise
+    if (existing := _insert_once(claim)) is not None:
+        return existing
     stored = _evidence_store(actor, claim, evidence_files)
     history.history_record(
         actor=actor,
@@ -175,16 +179,11 @@ def _locked_claim(claim):
 @transaction.atomic
 def claim_update(*, actor, claim, expected_version=None, evidence_files=(), **fields):
     current = _locked_claim(claim)
-    _require(
+    require(
         permissions.can_edit_claim(actor, current),
         "Only a draft or returned claim can be changed, by its claimant.",
     )
-    if expected_version is not None and current.version != expected_version:
-        raise ValidationError(
-            "This claim was changed by someone else while you were editing it. "
-            "Check it and try again.",
-            code="conflict",
-        )
+    edits.require_version(current, expected_version, "claim")
     _year_open(current.financial_year)
     before = history.snapshot(current, TRACKED_FIELDS)
     for name in CLAIM_FIELDS:
@@ -203,6 +202,7 @@ def claim_update(*, actor, claim, expected_version=None, evidence_files=(), **fi
     stored = _evidence_store(actor, current, evidence_files)
     changes = history.changes_between(before, history.snapshot(current, TRACKED_FIELDS))
     if changes or stored:
+        current.editors.add(actor)
         history.history_record(
             actor=actor,
             owner=current,
@@ -216,13 +216,17 @@ def claim_update(*, actor, claim, expected_version=None, evidence_files=(), **fi
 @transaction.atomic
 def evidence_remove(*, actor, item):
     claim = _locked_claim(item.claim)
-    _require(
+    require(
         permissions.can_edit_claim(actor, claim),
         "Evidence can be removed only from a draft or returned claim.",
     )
     name = item.original_name
-    item.file.delete(save=False)
+    file = item.file
     item.delete()
+    claim.editors.add(actor)
+    # The file goes only once the removal is committed: a rollback keeps the row, so it must
+    # keep the file the row points to.
+    transaction.on_commit(lambda: file.storage.delete(file.name))
     history.history_record(actor=actor, owner=claim, action="Evidence removed", subject=name)
 
 
@@ -256,7 +260,7 @@ def _no_longer(claim):
 @transaction.atomic
 def claim_submit(*, actor, claim):
     claim = SavingsClaim.objects.select_related("initiative").get(pk=claim.pk)
-    _require(
+    require(
         permissions.can_submit_claim(actor, claim),
         "Only the claimant's officers can submit this claim.",
     )
@@ -283,12 +287,13 @@ def claim_submit(*, actor, claim):
 @transaction.atomic
 def claim_withdraw(*, actor, claim):
     claim = SavingsClaim.objects.get(pk=claim.pk)
-    _require(
-        partner_permissions.is_member_of(actor, claim.claimant_id),
+    if claim.status != Status.SUBMITTED:
+        raise _no_longer(claim)
+    require(
+        permissions.can_withdraw_claim(actor, claim),
         "Only the claimant's officers can withdraw this claim.",
     )
     _year_open(claim.financial_year)
-
     if not _move(claim, from_statuses=[Status.SUBMITTED], to_status=Status.DRAFT):
         raise _no_longer(claim)
     history.history_record(
@@ -321,14 +326,6 @@ def _attribution_shares(claim):
     return shares
 
 
-def corrected_total(corrected, extra=Decimal("0")):
-    """What a verified claim comes to with its verified adjustments, and `extra`."""
-    adjustments = corrected.adjustments.filter(status=Status.VERIFIED).aggregate(
-        total=Sum("net_amount")
-    )["total"]
-    return corrected.net_amount + (adjustments or 0) + extra
-
-
 DECISIONS = {
     "verify": (Status.VERIFIED, "Verified"),
     "return": (Status.RETURNED, "Returned for revision"),
@@ -339,17 +336,18 @@ DECISIONS = {
 @transaction.atomic
 def claim_decide(*, actor, claim, decision, note=""):
     """Verify, return or reject a submitted claim: a manager of the lead organisation who did
-    not submit it. Verifying attributes the net amount to the partners, to the penny."""
+    not create, edit or submit it. Verifying attributes the net amount to the partners, to the
+    penny."""
     claim = SavingsClaim.objects.select_related("initiative", "corrects").get(pk=claim.pk)
     to_status, action = DECISIONS[decision]
     note = (note or "").strip()
     if claim.status != Status.SUBMITTED:
         raise _no_longer(claim)
-    if claim.submitted_by_id == actor.pk:
-        raise PermissionDenied("You submitted this claim, so someone else must decide it.")
-    _require(
+    require(
         permissions.can_decide_claim(actor, claim),
-        "Only a manager of the lead organisation can decide this claim.",
+        "You created, edited or submitted this claim, so someone else must decide it."
+        if permissions.took_part_in_claim(actor, claim)
+        else "Only a manager of the lead organisation can decide this claim.",
     )
     _year_open(claim.financial_year)
     if decision in ("return", "reject") and not note:
@@ -369,7 +367,7 @@ def claim_decide(*, actor, claim, decision, note=""):
                 "Return it or reject it.",
                 code="quality",
             )
-        if claim.is_adjustment and corrected_total(claim.corrects, claim.net_amount) < 0:
+        if claim.is_adjustment and selectors.corrected_total(claim.corrects, claim.net_amount) < 0:
             raise ValidationError(
                 "This adjustment would take the corrected claim below zero.", code="below_zero"
             )
@@ -407,14 +405,6 @@ def _share_of(shares, organisation_id):
     return (Decimal(shares[organisation_id]) * HUNDRED / total).quantize(Decimal("0.01"))
 
 
-def first_open_year(from_year):
-    locked = locked_years()
-    year = from_year
-    while year in locked:
-        year += 1
-    return year
-
-
 @transaction.atomic
 def claim_correct(
     *,
@@ -428,13 +418,12 @@ def claim_correct(
     evidence_files=(),
 ):
     """An adjustment to a verified claim: a new claim naming it, with a net change that may be
-    negative but never takes the claim below zero, in the first financial year not locked."""
-    if creation_token and (
-        existing := SavingsClaim.objects.filter(creation_token=creation_token).first()
-    ):
+    negative but never takes the claim below zero, in the first financial year not locked.
+    A second post of the same form (creation_token) returns the adjustment the first made."""
+    if existing := _already_made(creation_token):
         return existing
     corrected = SavingsClaim.objects.select_related("initiative", "claimant").get(pk=corrected.pk)
-    _require(
+    require(
         permissions.can_correct_claim(actor, corrected),
         "Only the claimant's officers can correct a verified claim.",
     )
@@ -443,10 +432,10 @@ def claim_correct(
         errors["change"] = "Enter the change to the net saving: more or less than £0"
     elif abs(change) > MAX_AMOUNT:
         errors["change"] = "Enter a change of £1bn or less"
-    elif corrected_total(corrected, change) < 0:
+    elif selectors.corrected_total(corrected, change) < 0:
         errors["change"] = (
             f"This would take {corrected.reference} below zero: "
-            f"it comes to {corrected_total(corrected)}"
+            f"it comes to {selectors.corrected_total(corrected)}"
         )
     if not (description or "").strip():
         errors["description"] = "Say what is being corrected and why"
@@ -457,7 +446,7 @@ def claim_correct(
         claimant=corrected.claimant,
         corrects=corrected,
         created_by=actor,
-        financial_year=first_open_year(
+        financial_year=selectors.first_open_year(
             max(corrected.financial_year, financial_years.current_financial_year())
         ),
         category=corrected.category,
@@ -472,7 +461,8 @@ def claim_correct(
         creation_token=creation_token,
     )
     claim.reference = references.next_reference("CLM")
-    claim.save()
+    if (existing := _insert_once(claim)) is not None:
+        return existing
     _evidence_store(actor, claim, evidence_files)
     history.history_record(
         actor=actor,
@@ -489,7 +479,7 @@ def claim_correct(
 
 @transaction.atomic
 def financial_year_set_locked(*, actor, year, locked):
-    _require(
+    require(
         partner_permissions.can_lock_financial_years(actor),
         "Only administrators lock financial years.",
     )

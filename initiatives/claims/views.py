@@ -2,17 +2,19 @@
 claims, a manager's review queue, evidence downloads and locked financial years."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from collaborate.kit import edits
 from collaborate.kit.web import (
     apply_validation_error,
     is_fragment_request,
     page_of,
     partial,
+    render_conflict,
     render_form,
 )
 from initiatives import financial_years, permissions, selectors
@@ -22,6 +24,7 @@ from initiatives.claims.forms import AdjustmentForm, ClaimForm, DecisionForm, Ev
 from initiatives.models import ClaimEvidence, SavingsClaim
 from initiatives.views import section_context
 from partners import permissions as partner_permissions
+from partners.permissions import require
 
 
 @require_GET
@@ -30,13 +33,13 @@ def initiative_claims(request, pk):
     """The initiative's claims section: totals by year and status, then the claims."""
     initiative = selectors.initiative_for(request.user, pk)
     acting = partner_permissions.acting_membership(request)
-    page = page_of(request, claim_selectors.claims_of_initiative(initiative))
+    page = page_of(request, claim_selectors.claims_of_initiative(initiative, user=request.user))
     return render(
         request,
         partial(request, "claims/section_claims.html", "initiative-sections"),
         {
             **section_context(request, initiative, "claims"),
-            "totals": claim_selectors.claim_totals(initiative),
+            "totals": claim_selectors.claim_totals(initiative, user=request.user),
             "page": page,
             "can_claim": acting is not None
             and permissions.can_claim_for(request.user, initiative, acting.organisation),
@@ -49,13 +52,15 @@ def claim_create(request, pk):
     initiative = selectors.initiative_for(request.user, pk)
     acting = partner_permissions.acting_membership(request)
     claimant = acting.organisation if acting else None
-    if not permissions.can_claim_for(request.user, initiative, claimant):
-        raise PermissionDenied("Claims are made by officers of a partner organisation, for it.")
+    require(
+        permissions.can_claim_for(request.user, initiative, claimant),
+        "Claims are made by officers of a partner organisation, for it.",
+    )
     form = ClaimForm(
         request.POST or None,
         request.FILES or None,
         initiative=initiative,
-        locked=services.locked_years(),
+        locked=claim_selectors.locked_years(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,16 +93,16 @@ def _detail_context(request, claim, decision_form=None):
         "initiative": claim.initiative,
         "evidence": list(claim.evidence_files.all()),
         "attributions": claim_selectors.claim_attributions(claim),
-        "adjustments": list(claim.adjustments.order_by("created_at")),
+        "adjustments": claim_selectors.adjustments_of(claim, user=user),
         "page": page,
         "can_edit": permissions.can_edit_claim(user, claim),
         "can_submit": permissions.can_submit_claim(user, claim),
         "can_withdraw": permissions.can_withdraw_claim(user, claim),
         "can_decide": permissions.can_decide_claim(user, claim),
         "can_correct": permissions.can_correct_claim(user, claim),
-        "submitted_by_viewer": claim.submitted_by_id == user.pk,
+        "decided_by_another": permissions.must_leave_decision_to_another(user, claim),
         "decision_form": decision_form or DecisionForm(),
-        "year_locked": claim.financial_year in services.locked_years(),
+        "year_locked": claim.financial_year in claim_selectors.locked_years(),
     }
 
 
@@ -110,14 +115,16 @@ def claim_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def claim_edit(request, pk):
     claim = claim_selectors.claim_for(request.user, pk)
-    if not permissions.can_edit_claim(request.user, claim):
-        raise PermissionDenied("Only a draft or returned claim can be changed, by its claimant.")
+    require(
+        permissions.can_edit_claim(request.user, claim),
+        "Only a draft or returned claim can be changed, by its claimant.",
+    )
     form = ClaimForm(
         request.POST or None,
         request.FILES or None,
         instance=claim,
         initiative=claim.initiative,
-        locked=services.locked_years(),
+        locked=claim_selectors.locked_years(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,6 +134,20 @@ def claim_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
                 evidence_files=form.cleaned_data["evidence"],
                 **form.claim_fields(),
+            )
+        except edits.EditConflict as conflict:
+            current = claim_selectors.claim_for(request.user, pk)
+            stored = ClaimForm.showing_conflict(
+                current,
+                conflict,
+                initiative=current.initiative,
+                locked=claim_selectors.locked_years(),
+            )
+            return render_conflict(
+                request,
+                "claims/claim_form.html",
+                {"initiative": current.initiative, "claim": current, "claimant": current.claimant},
+                stored,
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -220,8 +241,10 @@ def claim_decide(request, pk):
 def claim_correct(request, pk):
     """Draft an adjustment to a verified claim."""
     corrected = claim_selectors.claim_for(request.user, pk)
-    if not permissions.can_correct_claim(request.user, corrected):
-        raise PermissionDenied("Only the claimant's officers can correct a verified claim.")
+    require(
+        permissions.can_correct_claim(request.user, corrected),
+        "Only the claimant's officers can correct a verified claim.",
+    )
     form = AdjustmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -242,7 +265,7 @@ def claim_correct(request, pk):
     return render_form(
         request,
         "claims/adjustment_form.html",
-        {"corrected": corrected, "total": services.corrected_total(corrected)},
+        {"corrected": corrected, "total": claim_selectors.corrected_total(corrected)},
         form,
     )
 
@@ -250,8 +273,7 @@ def claim_correct(request, pk):
 @require_http_methods(["GET", "POST"])
 def evidence_add(request, pk):
     claim = claim_selectors.claim_for(request.user, pk)
-    if not permissions.can_edit_claim(request.user, claim):
-        raise PermissionDenied
+    require(permissions.can_edit_claim(request.user, claim))
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -324,8 +346,10 @@ def my_claims(request):
 @require_GET
 @vary_on_headers("HX-Request")
 def review_queue(request):
-    if not partner_permissions.managed_organisation_ids(request.user):
-        raise PermissionDenied("The review queue is for managers of a lead organisation.")
+    require(
+        permissions.can_review_claims(request.user),
+        "The review queue is for managers of a lead organisation.",
+    )
     filterset = filters.ReviewFilterSet(
         request.GET, queryset=claim_selectors.review_queue(request.user)
     )
@@ -340,8 +364,7 @@ def review_queue(request):
 @require_http_methods(["GET", "POST"])
 def financial_year_locks(request):
     """Admins lock a financial year once its figures are signed off, and unlock it."""
-    if not partner_permissions.can_lock_financial_years(request.user):
-        raise PermissionDenied
+    require(partner_permissions.can_lock_financial_years(request.user))
     this_year = financial_years.current_financial_year()
     years = range(this_year + 1, this_year - 12, -1)
     if request.method == "POST":

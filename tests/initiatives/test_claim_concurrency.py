@@ -1,6 +1,7 @@
 """Decisions and double posts under concurrency, with two PostgreSQL connections at a barrier."""
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -73,3 +74,24 @@ def test_a_double_clicked_submit_submits_once(initiative, officer, council):
     results = run_together(submit, submit)
     assert sum(isinstance(r, SavingsClaim) for r in results) == 1, results
     assert [e.action for e in history_of(claim)].count("Submitted") == 1
+
+
+def test_a_double_clicked_correction_makes_one_adjustment(initiative, officer, manager, council):
+    original = make_claim(officer, initiative, council)
+    services.claim_submit(actor=officer, claim=original)
+    services.claim_decide(actor=manager, claim=original, decision="verify")
+    token = uuid.uuid4()
+
+    def correct(barrier):
+        barrier.wait()
+        return services.claim_correct(
+            actor=officer,
+            corrected=original,
+            change=Decimal("-100.00"),
+            description="Overstated",
+            creation_token=token,
+        ).pk
+
+    first, second = run_together(correct, correct)
+    assert first == second, (first, second)
+    assert SavingsClaim.objects.filter(corrects=original).count() == 1

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from collaborate.kit.edits import EditConflict
 from initiatives import services as initiative_services
-from initiatives.claims import services
+from initiatives.claims import selectors, services
 from initiatives.models import ClaimAttribution, ClaimEvidence, SavingsClaim
 from partners.history import history_of
 from partners.services import organisations as organisation_services
@@ -128,6 +129,116 @@ def test_the_submitter_cannot_decide_their_own_claim_even_as_a_manager(
     assert claim.status == Status.SUBMITTED
 
 
+def test_a_manager_who_drafted_a_claim_an_officer_submitted_may_not_decide_it(
+    initiative, manager, officer
+):
+    claim = make_claim(manager, initiative, initiative.lead)
+    services.claim_submit(actor=officer, claim=claim)
+    assert claim not in selectors.review_queue(manager)
+    with pytest.raises(PermissionDenied, match="created, edited or submitted"):
+        services.claim_decide(actor=manager, claim=claim, decision="verify")
+    claim.refresh_from_db()
+    assert claim.status == Status.SUBMITTED
+
+
+def test_a_manager_who_edited_a_returned_claim_may_not_decide_it(
+    initiative, manager, officer, people
+):
+    second = people["second manager of lead"]
+    claim = make_claim(officer, initiative, initiative.lead)
+    services.claim_submit(actor=officer, claim=claim)
+    services.claim_decide(actor=second, claim=claim, decision="return", note="Add the budget")
+    services.claim_update(actor=manager, claim=claim, description="With the budget")
+    services.claim_submit(actor=officer, claim=claim)
+    assert claim not in selectors.review_queue(manager)
+    with pytest.raises(PermissionDenied, match="created, edited or submitted"):
+        services.claim_decide(actor=manager, claim=claim, decision="verify")
+    # The manager who only returned it, and never changed it, decides it now.
+    assert claim in selectors.review_queue(second)
+    assert services.claim_decide(actor=second, claim=claim, decision="verify").status == "verified"
+
+
+def test_removing_evidence_counts_as_editing_the_claim(initiative, manager, officer):
+    claim = make_claim(
+        officer,
+        initiative,
+        initiative.lead,
+        evidence_files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 a")],
+    )
+    services.evidence_remove(actor=manager, item=claim.evidence_files.get())
+    services.claim_submit(actor=officer, claim=claim)
+    with pytest.raises(PermissionDenied, match="created, edited or submitted"):
+        services.claim_decide(actor=manager, claim=claim, decision="verify")
+
+
+def test_a_manager_who_only_read_a_claim_may_decide_it(client, initiative, manager, officer):
+    claim = make_claim(officer, initiative, initiative.lead)
+    services.claim_update(actor=officer, claim=claim, description="Revised by its author")
+    services.claim_submit(actor=officer, claim=claim)
+    client.force_login(manager)
+    assert client.get(claim.get_absolute_url()).status_code == 200
+    assert claim in selectors.review_queue(manager)
+    assert services.claim_decide(actor=manager, claim=claim, decision="verify").status == "verified"
+
+
+def test_a_save_over_someone_elses_change_is_a_conflict_and_changes_nothing(
+    initiative, officer, manager
+):
+    claim = make_claim(officer, initiative, initiative.lead)
+    loaded = claim.version
+    services.claim_update(actor=manager, claim=claim, description="Saved first")
+    with pytest.raises(EditConflict):
+        services.claim_update(
+            actor=officer, claim=claim, expected_version=loaded, description="Saved second"
+        )
+    claim.refresh_from_db()
+    assert claim.description == "Saved first"
+    assert not claim.editors.filter(pk=officer.pk).exists()
+
+
+def test_a_rolled_back_evidence_removal_keeps_the_file(
+    initiative, officer, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    claim = make_claim(
+        officer,
+        initiative,
+        initiative.lead,
+        evidence_files=[upload("kept.pdf", b"%PDF-1.4 kept"), upload("gone.pdf", b"%PDF-1.4 gone")],
+    )
+    kept = claim.evidence_files.get(original_name="kept.pdf")
+    gone = claim.evidence_files.get(original_name="gone.pdf")
+    kept_pk, gone_pk = kept.pk, gone.pk  # deleting an instance forgets its pk
+    # Something after the removal fails and the transaction rolls back: the row is still
+    # there, so its file must be too.
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.evidence_remove(actor=officer, item=kept)
+        raise RuntimeError("a later step failed")
+    assert ClaimEvidence.objects.filter(pk=kept_pk).exists()
+    assert (tmp_path / kept.file.name).exists()
+    # A removal that commits deletes the file.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_remove(actor=officer, item=gone)
+    assert not ClaimEvidence.objects.filter(pk=gone_pk).exists()
+    assert not (tmp_path / gone.file.name).exists()
+
+
+def test_a_correction_posted_twice_makes_one_adjustment(initiative, officer, manager):
+    original = verified(initiative, officer, manager)
+    form = {
+        "change": Decimal("-100.00"),
+        "description": "Overstated",
+        "creation_token": uuid.uuid4(),
+    }
+    first = services.claim_correct(actor=officer, corrected=original, **form)
+    second = services.claim_correct(actor=officer, corrected=original, **form)
+    assert first.pk == second.pk and original.adjustments.count() == 1
+
+
 def test_a_partner_officer_claims_for_their_own_organisation_only(
     initiative, partner_officer, council, partner_council
 ):
@@ -198,7 +309,7 @@ def test_verification_attributes_the_net_to_the_penny_and_it_never_changes(
     assert parts == {council.pk: Decimal("600.01"), partner_council.pk: Decimal("400.00")}
     # Shares change later: the stored attribution of the verified claim stays as it was.
     initiative_services.shares_set(
-        actor=officer, initiative=initiative, shares={council.pk: 10, partner_council.pk: 90}
+        actor=manager, initiative=initiative, shares={council.pk: 10, partner_council.pk: 90}
     )
     assert (
         dict(ClaimAttribution.objects.filter(claim=claim).values_list("organisation_id", "amount"))
@@ -279,7 +390,7 @@ def test_an_adjustment_corrects_a_verified_claim_split_as_it_was(
 ):
     original = verified(initiative, officer, manager)  # net 9,000 split 5,400 / 3,600
     initiative_services.shares_set(
-        actor=officer, initiative=initiative, shares={council.pk: 50, partner_council.pk: 50}
+        actor=manager, initiative=initiative, shares={council.pk: 50, partner_council.pk: 50}
     )
     services.financial_year_set_locked(actor=admin_user, year=2026, locked=True)
     adjustment = services.claim_correct(
@@ -291,7 +402,7 @@ def test_an_adjustment_corrects_a_verified_claim_split_as_it_was(
     services.claim_decide(actor=manager, claim=adjustment, decision="verify")
     parts = dict(adjustment.attributions.values_list("organisation_id", "amount"))
     assert parts == {council.pk: Decimal("-540.00"), partner_council.pk: Decimal("-360.00")}
-    assert services.corrected_total(original) == Decimal("8100.00")
+    assert selectors.corrected_total(original) == Decimal("8100.00")
 
 
 def test_an_adjustment_cannot_take_the_claim_below_zero(initiative, officer, manager):

@@ -33,6 +33,7 @@ def claim_with_evidence(initiative, officer, settings, tmp_path):
 def test_evidence_downloads_for_partners_and_404_for_an_unrelated_officer(
     client, claim_with_evidence, officer, partner_officer, outsider
 ):
+    services.claim_submit(actor=officer, claim=claim_with_evidence)
     item = claim_with_evidence.evidence_files.get()
     url = reverse("claims:evidence", args=[claim_with_evidence.pk, item.pk])
     for user in (officer, partner_officer):
@@ -46,6 +47,80 @@ def test_evidence_downloads_for_partners_and_404_for_an_unrelated_officer(
     assert client.get(reverse("claims:detail", args=[claim_with_evidence.pk])).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_a_draft_and_its_evidence_are_the_claimants_alone_until_submitted(
+    client, claim_with_evidence, officer, manager, partner_officer, admin_user
+):
+    claim = claim_with_evidence
+    item = claim.evidence_files.get()
+    pages = [
+        reverse("claims:detail", args=[claim.pk]),
+        reverse("claims:evidence", args=[claim.pk, item.pk]),
+    ]
+
+    def answers(user):
+        client.force_login(user)
+        section = text_of(client.get(reverse("initiatives:claims", args=[claim.initiative_id])))
+        return [client.get(url).status_code for url in pages], claim.reference in section
+
+    # A draft: the claimant organisation's people and admins only.
+    assert answers(officer) == ([200, 200], True)
+    assert answers(manager) == ([200, 200], True)
+    assert answers(admin_user) == ([200, 200], True)
+    assert answers(partner_officer) == ([404, 404], False)
+    # Submitted, then returned: partners see it from submission on.
+    services.claim_submit(actor=officer, claim=claim)
+    assert answers(partner_officer) == ([200, 200], True)
+    services.claim_decide(actor=manager, claim=claim, decision="return", note="More evidence")
+    assert answers(partner_officer) == ([200, 200], True)
+    # Submitted again and withdrawn: back to a draft, the claimant's alone.
+    services.claim_submit(actor=officer, claim=claim)
+    services.claim_withdraw(actor=officer, claim=claim)
+    assert answers(partner_officer) == ([404, 404], False)
+
+
+def test_an_edit_over_someone_elses_change_answers_409_with_the_current_values(
+    client, initiative, officer, manager
+):
+    claim = make_claim(officer, initiative, initiative.lead, description="As drafted")
+    client.force_login(officer)
+    form = client.get(reverse("claims:edit", args=[claim.pk])).context["form"]
+    loaded = form.initial["version"]
+    services.claim_update(actor=manager, claim=claim, description="Saved by the manager first")
+    data = {
+        **CLAIM_DEFAULTS,
+        "description": "Saved by the officer second",
+        "version": loaded,
+    }
+    response = client.post(reverse("claims:edit", args=[claim.pk]), data)
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    assert "changed by someone else while you were editing it" in page
+    assert "Saved by the manager first" in page and "Saved by the officer second" not in page
+    assert response.context["form"]["version"].value() == claim.version + 1
+    claim.refresh_from_db()
+    assert claim.description == "Saved by the manager first"
+
+
+def test_a_correction_posted_twice_redirects_to_the_one_adjustment(
+    client, initiative, officer, manager
+):
+    original = make_claim(officer, initiative, initiative.lead)
+    services.claim_submit(actor=officer, claim=original)
+    services.claim_decide(actor=manager, claim=original, decision="verify")
+    client.force_login(officer)
+    form = client.get(reverse("claims:correct", args=[original.pk])).context["form"]
+    data = {
+        "creation_token": form["creation_token"].value(),
+        "change": "-100.00",
+        "description": "Overstated",
+    }
+    first = client.post(reverse("claims:correct", args=[original.pk]), data)
+    second = client.post(reverse("claims:correct", args=[original.pk]), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert SavingsClaim.objects.filter(corrects=original).count() == 1
 
 
 def test_evidence_of_another_claim_is_not_served_through_this_one(

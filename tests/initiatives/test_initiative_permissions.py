@@ -41,6 +41,8 @@ EDITS = {
     "outsider": False,
     "admin": True,
 }
+# Adding or removing partners, setting their shares and publishing: the lead's managers.
+MANAGES = {**EDITS, "officer of lead": False}
 
 
 @pytest.mark.parametrize("who", SEES)
@@ -48,7 +50,7 @@ def test_the_list_shows_only_initiatives_the_user_may_see(client, people, initia
     client.force_login(people[who])
     page = client.get(reverse("initiatives:list")).content.decode()
     assert (initiative.reference in page) is SEES[who]
-    assert (initiative in permissions.initiatives_visible_to(people[who])) is SEES[who]
+    assert (initiative in permissions.initiatives_visible_to(user=people[who])) is SEES[who]
 
 
 @pytest.mark.parametrize("who", SEES)
@@ -176,15 +178,106 @@ def test_an_admin_chooses_the_lead(client, admin_user, other_council):
 
 
 def test_the_register_shows_only_published_initiatives_to_anonymous_visitors(
-    client, officer, initiative, council
+    client, officer, manager, initiative, council
 ):
     from tests.factories import make_initiative
 
     hidden = make_initiative(officer, council, title="Not for the public")
-    services.initiative_publish(actor=officer, initiative=initiative, publish=True)
+    services.initiative_publish(actor=manager, initiative=initiative, publish=True)
     page = client.get(reverse("register:list")).content.decode()
     assert initiative.title in page and hidden.title not in page
     assert client.get(reverse("register:detail", args=[initiative.reference])).status_code == 200
     assert client.get(reverse("register:detail", args=[hidden.reference])).status_code == 404
     # The initiatives pages themselves stay behind sign-in.
     assert client.get(reverse("initiatives:detail", args=[initiative.pk])).status_code == 302
+
+
+@pytest.mark.parametrize("who", SEES)
+def test_the_predicates_answer_as_design_says(people, initiative, who):
+    user = people[who]
+    assert permissions.can_edit_initiative(user, initiative) is EDITS[who]
+    assert permissions.can_manage_partners(user, initiative) is MANAGES[who]
+    assert permissions.can_publish_initiative(user, initiative) is MANAGES[who]
+    # Everyone here belongs to an organisation (the outsider leads their own initiatives).
+    assert permissions.can_create_any_initiative(user) is True
+    assert permissions.can_review_claims(user) is (who == "manager of lead")
+    assert permissions.can_recompute(user) is (who == "admin")
+
+
+def test_someone_in_no_organisation_may_create_no_initiative_and_reviews_nothing():
+    loner = factories.UserFactory()
+    assert not permissions.can_create_any_initiative(loner)
+    assert not permissions.can_review_claims(loner)
+
+
+def test_an_officer_of_the_lead_may_not_add_or_remove_partners_set_shares_or_publish(
+    client, officer, initiative, council, partner_council
+):
+    client.force_login(officer)
+    newcomer = factories.OrganisationFactory(name="Kirklees Council")
+    partnership = initiative.partnerships.get(organisation=partner_council)
+    history = HistoryEntry.objects.count()
+    posts = [
+        (reverse("initiatives:partner_add", args=[initiative.pk]), {"organisation": newcomer.pk}),
+        (reverse("initiatives:partner_remove", args=[initiative.pk, partnership.pk]), {}),
+        (
+            reverse("initiatives:partners", args=[initiative.pk]),
+            {
+                f"share_{council.pk}": "50",
+                f"share_{partner_council.pk}": "50",
+                "version": initiative.version,
+            },
+        ),
+        (reverse("initiatives:publish", args=[initiative.pk]), {}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 403, url
+    assert HistoryEntry.objects.count() == history
+    for call in [
+        lambda: services.partnership_add(
+            actor=officer, initiative=initiative, organisation=newcomer
+        ),
+        lambda: services.partnership_remove(actor=officer, partnership=partnership),
+        lambda: services.shares_set(
+            actor=officer, initiative=initiative, shares={council.pk: 50, partner_council.pk: 50}
+        ),
+        lambda: services.initiative_publish(actor=officer, initiative=initiative, publish=True),
+    ]:
+        with pytest.raises(PermissionDenied, match="manager of the lead"):
+            call()
+
+
+def test_the_officer_is_told_that_a_manager_of_the_lead_does_it(client, officer, initiative):
+    client.force_login(officer)
+    partners = client.get(reverse("initiatives:partners", args=[initiative.pk])).content.decode()
+    assert "A manager of Leeds City Council adds or removes partners" in partners
+    assert "Save shares" not in partners and "Add a partner" not in partners
+    assert "Publish on the public register" not in partners
+    assert "A manager of Leeds City Council publishes it on the public register" in partners
+    publish = client.get(reverse("initiatives:publish", args=[initiative.pk])).content.decode()
+    assert "A manager of Leeds City Council publishes initiatives" in publish
+    assert '<button type="submit"' not in publish.split("</header>")[-1]
+    found = client.get(reverse("initiatives:partner_add", args=[initiative.pk]), {"q": "Corn"})
+    assert "ask a manager of Leeds City Council to add it" in found.content.decode()
+    assert 'name="organisation"' not in found.content.decode()
+
+
+def test_a_manager_of_the_lead_adds_and_removes_partners_and_publishes(client, manager, initiative):
+    client.force_login(manager)
+    newcomer = factories.OrganisationFactory(name="Kirklees Council")
+    partners = client.get(reverse("initiatives:partners", args=[initiative.pk])).content.decode()
+    assert "Save shares" in partners and "Add a partner" in partners
+    assert "A manager of Leeds City Council adds or removes" not in partners
+    response = client.post(
+        reverse("initiatives:partner_add", args=[initiative.pk]), {"organisation": newcomer.pk}
+    )
+    assert response.status_code == 302
+    added = initiative.partnerships.get(organisation=newcomer)
+    response = client.post(reverse("initiatives:partner_remove", args=[initiative.pk, added.pk]))
+    assert response.status_code == 302
+    response = client.post(reverse("initiatives:publish", args=[initiative.pk]))
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert initiative.is_published
+    added.refresh_from_db()
+    assert added.removed_on is not None

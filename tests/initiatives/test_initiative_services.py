@@ -139,14 +139,14 @@ def test_text_longer_than_the_field_is_refused(officer, council):
 
 
 def test_a_new_partner_joins_at_zero_and_the_same_partner_cannot_join_twice(
-    officer, initiative, other_council
+    manager, initiative, other_council
 ):
     partnership = services.partnership_add(
-        actor=officer, initiative=initiative, organisation=other_council
+        actor=manager, initiative=initiative, organisation=other_council
     )
     assert partnership.savings_share == 0
     with pytest.raises(ValidationError, match="already a partner"):
-        services.partnership_add(actor=officer, initiative=initiative, organisation=other_council)
+        services.partnership_add(actor=manager, initiative=initiative, organisation=other_council)
 
 
 def test_the_database_holds_one_active_partnership_per_organisation(initiative, partner_council):
@@ -170,12 +170,12 @@ def test_the_database_holds_shares_between_0_and_100(initiative):
     ],
 )
 def test_bad_shares_are_refused_and_nothing_changes(
-    officer, initiative, council, partner_council, shares, message
+    manager, initiative, council, partner_council, shares, message
 ):
     ids = {"lead": council.pk, "partner": partner_council.pk}
     with pytest.raises(ValidationError, match=message):
         services.shares_set(
-            actor=officer, initiative=initiative, shares={ids[k]: v for k, v in shares.items()}
+            actor=manager, initiative=initiative, shares={ids[k]: v for k, v in shares.items()}
         )
     assert dict(initiative.partnerships.values_list("organisation_id", "savings_share")) == {
         council.pk: Decimal("60.00"),
@@ -184,11 +184,11 @@ def test_bad_shares_are_refused_and_nothing_changes(
 
 
 def test_three_partners_can_hold_a_third_each_to_the_penny(
-    officer, initiative, council, partner_council, other_council
+    manager, initiative, council, partner_council, other_council
 ):
-    services.partnership_add(actor=officer, initiative=initiative, organisation=other_council)
+    services.partnership_add(actor=manager, initiative=initiative, organisation=other_council)
     services.shares_set(
-        actor=officer,
+        actor=manager,
         initiative=initiative,
         shares={council.pk: "33.34", partner_council.pk: "33.33", other_council.pk: "33.33"},
     )
@@ -198,22 +198,22 @@ def test_three_partners_can_hold_a_third_each_to_the_penny(
 
 
 def test_the_lead_or_a_partner_holding_a_share_cannot_be_removed(
-    officer, initiative, council, partner_council
+    manager, initiative, council, partner_council
 ):
     lead = initiative.partnerships.get(organisation=council)
     partner = initiative.partnerships.get(organisation=partner_council)
     with pytest.raises(ValidationError, match="lead organisation cannot be removed"):
-        services.partnership_remove(actor=officer, partnership=lead)
+        services.partnership_remove(actor=manager, partnership=lead)
     with pytest.raises(ValidationError, match=r"still holds 40\.00%"):
-        services.partnership_remove(actor=officer, partnership=partner)
+        services.partnership_remove(actor=manager, partnership=partner)
     services.shares_set(
-        actor=officer, initiative=initiative, shares={council.pk: 100, partner_council.pk: 0}
+        actor=manager, initiative=initiative, shares={council.pk: 100, partner_council.pk: 0}
     )
-    services.partnership_remove(actor=officer, partnership=partner)
+    services.partnership_remove(actor=manager, partnership=partner)
     partner.refresh_from_db()
     assert partner.removed_on is not None
     # Removed partners may join again later.
-    services.partnership_add(actor=officer, initiative=initiative, organisation=partner_council)
+    services.partnership_add(actor=manager, initiative=initiative, organisation=partner_council)
 
 
 def test_targets_are_set_changed_and_cleared_with_history(officer, initiative):
@@ -281,11 +281,11 @@ def test_dates_that_would_leave_targets_outside_the_years_are_refused(officer, i
         )
 
 
-def test_publishing_and_withdrawing_is_recorded(officer, initiative):
-    services.initiative_publish(actor=officer, initiative=initiative, publish=True)
+def test_publishing_and_withdrawing_is_recorded(manager, initiative):
+    services.initiative_publish(actor=manager, initiative=initiative, publish=True)
     initiative.refresh_from_db()
     assert initiative.is_published
-    services.initiative_publish(actor=officer, initiative=initiative, publish=False)
+    services.initiative_publish(actor=manager, initiative=initiative, publish=False)
     initiative.refresh_from_db()
     assert not initiative.is_published and initiative.published_at is None
     actions = [e.action for e in history_of(initiative)[:2]]

@@ -173,9 +173,9 @@ def test_bad_input_when_creating_gets_a_message_at_the_field_and_writes_nothing(
 
 
 def test_shares_that_do_not_add_up_are_shown_next_to_the_form(
-    as_user, officer, initiative, council, partner_council
+    as_user, manager, initiative, council, partner_council
 ):
-    response = as_user(officer).post(
+    response = as_user(manager).post(
         reverse("initiatives:partners", args=[initiative.pk]),
         {
             f"share_{council.pk}": "60",
