@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from collaborate.scale.floors import floor_recompute, totals_check
 from collaborate.scale.timing import median_seconds, paired, peak_memory_kb
+from initiatives.claims import selectors as claim_selectors
 from initiatives.claims import services as claim_services
 from initiatives.models import (
     Initiative,
@@ -147,7 +148,7 @@ def claim_to_verify(organisation, manager):
             initiative__lead=organisation, claimant=organisation, corrects__isnull=True
         )
         .exclude(service_quality="fell")
-        .exclude(financial_year__in=claim_services.locked_years())
+        .exclude(financial_year__in=claim_selectors.locked_years())
         .order_by("-pk")
         .first()
     )
