@@ -140,14 +140,6 @@ def can_set_active(user, person):
     return can_manage_users(user) and person.pk != user.pk
 
 
-def can_invite(user, organisation, role):
-    """Admins invite anyone into any organisation; a manager invites officers into an
-    organisation they manage, and nothing else."""
-    if is_admin(user):
-        return True
-    return role == Membership.Role.OFFICER and is_manager_of(user, organisation)
-
-
 def organisations_invitable_by(*, user):
     """The organisations this user may invite people into: any selectable one for admins; for a
     manager, those they manage."""
@@ -158,10 +150,19 @@ def organisations_invitable_by(*, user):
 
 
 def roles_invitable_by(*, user):
-    """(value, label) of the roles this user may give the people they invite."""
+    """(value, label) of the roles this user may give the people they invite: any, for admins;
+    managers make officers only (a manager is made by an admin)."""
     if is_admin(user):
         return list(Membership.Role.choices)
     return [(Membership.Role.OFFICER.value, Membership.Role.OFFICER.label)]
+
+
+def can_invite(user, organisation, role):
+    """Admins invite anyone into any organisation; a manager invites into an organisation they
+    manage, with a role they may give, and nothing else."""
+    if is_admin(user):
+        return True
+    return is_manager_of(user, organisation) and role in dict(roles_invitable_by(user=user))
 
 
 def can_defer_invitation(user):
