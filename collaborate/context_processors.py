@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from initiatives import permissions as initiative_permissions
 from partners import permissions as partner_permissions
 
 
@@ -13,7 +14,7 @@ def _navigation(user, view_name):
         ("Initiatives", "initiatives:list", ("initiatives:",)),
         ("Claims", "claims:mine", ("claims:", "!claims:review")),
     ]
-    if partner_permissions.managed_organisation_ids(user):
+    if initiative_permissions.can_review_claims(user):
         items.append(("Review claims", "claims:review", ("claims:review",)))
     items.append(("Partners", "partners:list", ("partners:",)))
     if partner_permissions.can_view_users(user):
