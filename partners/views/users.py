@@ -1,7 +1,7 @@
 """/users/: admins manage people and memberships; managers see and invite their own members."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -182,8 +182,7 @@ def user_set_active(request, pk):
 @require_http_methods(["GET", "POST"])
 def locked_sign_ins(request):
     """Admins see sign-ins locked after repeated failures, and unlock them."""
-    if not permissions.can_unlock_sign_ins(request.user):
-        raise PermissionDenied
+    permissions.require(permissions.can_unlock_sign_ins(request.user))
     if request.method == "POST":
         attempt = get_object_or_404(selectors.locked_sign_ins(), pk=request.POST.get("attempt"))
         user_services.sign_in_unlock(
