@@ -5,8 +5,7 @@ from django import forms
 from initiatives import filters as initiative_filters
 from initiatives import financial_years
 from initiatives.models import Initiative
-
-ALL = "all"
+from initiatives.progress.selectors import ALL
 
 
 class DashboardForm(forms.Form):
@@ -30,6 +29,19 @@ class DashboardForm(forms.Form):
         self.fields["model"].choices = [("", "All models"), *Initiative.CollaborationModel.choices]
         self.fields["area"].choices = [("", "All service areas"), *Initiative.ServiceArea.choices]
         self.fields["org"].error_messages["invalid_choice"] = "Choose an organisation from the list"
+
+    @classmethod
+    def for_dashboard(cls, query, *, organisation, organisations, can_see_all):
+        """The filters of a dashboard of `organisation` (None: all of them), choosing among the
+        user's `organisations` and the one shown."""
+        if organisation is not None and organisation not in organisations:
+            organisations = [*organisations, organisation]
+        shown = str(organisation.pk) if organisation else ALL
+        return cls(
+            {**query.dict(), "org": query.get("org") or shown},
+            organisations=organisations,
+            can_see_all=can_see_all,
+        )
 
     def markup_state(self):
         """Everything the form's markup depends on: the template caches it under this."""

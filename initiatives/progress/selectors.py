@@ -1,25 +1,39 @@
-"""Reads for dashboards and the public register: sums over bounded slices of the computed
-tables, never over claims."""
+"""Reads for dashboards and the public register: which organisation and filters a dashboard
+shows, sums over bounded slices of the computed tables (never over claims), the figures'
+cache, the cache version, and how a full recompute is getting on."""
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, DecimalField, Exists, F, Max, OuterRef, Q, Sum, Value, When
+from celery.result import AsyncResult
+from django.core.cache import cache
+from django.db.models import DecimalField, Max, Q, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from initiatives import financial_years
 from initiatives.models import (
     Initiative,
     InitiativeProgress,
     InitiativeYear,
-    Partnership,
     ProgressDirty,
     ProgressFact,
 )
-from initiatives.progress.services import year_fraction
+from initiatives.permissions import has_active_partner
+from initiatives.progress import charts, sql
+from partners import permissions as partner_permissions
+from partners.models import Organisation
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 LIST_LIMIT = 10
+ALL = "all"  # the `org` parameter of a dashboard of all organisations
+VERSION_KEY = "collaborate:progress:version"
+RECONCILE_TASK_KEY = "collaborate:progress:reconcile-task"
+FIGURES_TIMEOUT = 60 * 60
+MODELS = dict(Initiative.CollaborationModel.choices)
+AREAS = dict(Initiative.ServiceArea.choices)
 
 
 @dataclass
@@ -30,11 +44,45 @@ class Scope:
     year: int | None = None
     model: str = ""
     area: str = ""
-    query: dict = field(default_factory=dict)
 
     @property
     def organisation_id(self):
         return self.organisation.pk if self.organisation else None
+
+    @property
+    def query(self):
+        """The query parameters that show this scope again (links, downloads, cache keys)."""
+        values = {
+            "org": ALL if self.organisation is None else self.organisation.pk,
+            "fy": self.year,
+            "model": self.model,
+            "area": self.area,
+        }
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def dashboard_organisation(*, user, asked, organisations, acting):
+    """The organisation whose dashboard the `org` parameter `asked` for, checked against what
+    the user may see; None for all organisations. Nothing asked: the one the user acts for
+    (`acting`, a membership or None), or None. Raises Organisation.DoesNotExist for one that
+    does not exist or that the user may not see (a 404). `organisations` are the user's own,
+    already loaded."""
+    if asked == ALL:
+        if not partner_permissions.can_view_all_organisations_dashboard(user):
+            raise Organisation.DoesNotExist
+        return None
+    if not asked:
+        return acting.organisation if acting else None
+    # One of the user's own organisations is already loaded (the usual case).
+    organisation = next((o for o in organisations if str(o.pk) == asked), None)
+    organisation = organisation or (
+        Organisation.objects.filter(pk=asked if asked.isdigit() else None).first()
+    )
+    if organisation is None or not partner_permissions.can_view_organisation_dashboard(
+        user, organisation
+    ):
+        raise Organisation.DoesNotExist
+    return organisation
 
 
 def _facts(scope):
@@ -51,18 +99,14 @@ def _facts(scope):
 def _measures():
     """Sums of the measures, named apart from the fields they sum (an annotation named like a
     field would hide the field from the expressions that use it)."""
-    current_year, fraction = year_fraction(timezone.localdate())
+    # Our own constant SQL (the one definition of target to date); its values are parameters.
+    to_date, params = sql.positional(
+        sql.TARGET_TO_DATE, sql.target_to_date_params(timezone.localdate())
+    )
     return {
         "sum_target": Coalesce(Sum("target"), ZERO),
         "sum_to_date": Coalesce(
-            Sum(
-                Case(
-                    When(financial_year__lt=current_year, then=F("target")),
-                    When(financial_year=current_year, then=F("target") * Value(fraction)),
-                    default=ZERO,
-                    output_field=DecimalField(max_digits=20, decimal_places=6),
-                )
-            ),
+            Sum(RawSQL(to_date, params, DecimalField(max_digits=20, decimal_places=6))),  # noqa: S611
             ZERO,
         ),
         "sum_claimed": Coalesce(Sum("claimed"), ZERO),
@@ -75,7 +119,8 @@ def _with_derived(row):
     for key in [k for k in row if k.startswith("sum_")]:
         row[key.removeprefix("sum_")] = row.pop(key)
     row["verified"] = row["verified_cash"] + row["verified_non_cash"]
-    row["to_date"] = Decimal(row["to_date"]).quantize(Decimal("0.01"))
+    # Rounded as PostgreSQL rounds the stored target_to_date (half away from zero).
+    row["to_date"] = Decimal(row["to_date"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     row["percent"] = (
         (row["verified"] * 100 / row["to_date"]).quantize(Decimal("0.1"))
         if row["to_date"] > 0
@@ -98,15 +143,7 @@ def breakdown(scope, dimension):
 def _initiatives_of(scope):
     initiatives = Initiative.objects.all()
     if scope.organisation is not None:
-        initiatives = initiatives.filter(
-            Exists(
-                Partnership.objects.filter(
-                    initiative=OuterRef("pk"),
-                    organisation_id=scope.organisation_id,
-                    removed_on__isnull=True,
-                )
-            )
-        )
+        initiatives = initiatives.filter(has_active_partner(scope.organisation_id))
     if scope.model:
         initiatives = initiatives.filter(collaboration_model=scope.model)
     if scope.area:
@@ -141,15 +178,7 @@ def pending(scope):
     """Whether a recompute of the figures this dashboard shows is waiting."""
     dirty = ProgressDirty.objects.all()
     if scope.organisation is not None:
-        dirty = dirty.filter(
-            Exists(
-                Partnership.objects.filter(
-                    initiative=OuterRef("initiative_id"),
-                    organisation_id=scope.organisation_id,
-                    removed_on__isnull=True,
-                )
-            )
-        )
+        dirty = dirty.filter(has_active_partner(scope.organisation_id, initiative="initiative_id"))
     return dirty.exists()
 
 
@@ -176,3 +205,129 @@ def register_years(initiative):
         )
         .order_by("financial_year")
     )
+
+
+def breakdowns(scope):
+    """The three breakdowns a dashboard shows, each row labelled for people."""
+    years = breakdown(scope, "financial_year")
+    models = breakdown(scope, "collaboration_model")
+    areas = breakdown(scope, "service_area")
+    for row in years:
+        row["label"] = financial_years.label(row["financial_year"])
+    for row in models:
+        row["label"] = MODELS.get(row["collaboration_model"], row["collaboration_model"])
+    for row in areas:
+        row["label"] = AREAS.get(row["service_area"], row["service_area"])
+    return {"years": years, "models": models, "areas": areas}
+
+
+def _charts(tables):
+    series = [("target", "Target"), ("verified", "Verified")]
+
+    def rows(table):
+        return [
+            (row["label"], {"target": row["target"], "verified": row["verified"]}) for row in table
+        ]
+
+    return {
+        "years": charts.horizontal_bars(
+            "Target and verified savings by financial year", rows(tables["years"]), series
+        ),
+        "models": charts.horizontal_bars(
+            "Target and verified savings by collaboration model", rows(tables["models"]), series
+        ),
+        "areas": charts.horizontal_bars(
+            "Target and verified savings by service area", rows(tables["areas"]), series
+        ),
+    }
+
+
+def figures(scope):
+    """Everything the figures of one dashboard show."""
+    tables = breakdowns(scope)
+    return {
+        "scope": scope,
+        "headline": headline(scope),
+        "tables": tables,
+        "charts": _charts(tables),
+        "at_risk": at_risk(scope),
+        "gaps": gaps(scope),
+        "query": urlencode(scope.query),
+    }
+
+
+def version():
+    """A number that changes whenever any progress figure may have changed: pages that show
+    figures cache what they render under it (services.progress_version_bump moves it on)."""
+    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def figures_cached(scope, render):
+    """The figures of one dashboard as `render(figures(scope))` makes them (markup), made once
+    per version of the progress tables (and per day: target to date moves on) and cached,
+    since they change only when a recompute commits."""
+    filters = urlencode(sorted(scope.query.items()))
+    key = f"collaborate:dashboard:{version()}:{timezone.localdate().isoformat()}:{filters}"
+    made = cache.get(key)
+    if made is None:
+        made = render(figures(scope))
+        cache.set(key, made, timeout=FIGURES_TIMEOUT)
+    return made
+
+
+DOWNLOAD_COLUMNS = [
+    "Target",
+    "Target to date",
+    "Claimed",
+    "Verified",
+    "Verified cash-releasing",
+    "Verified non-cash-releasing",
+    "Verified as % of target to date",
+]
+
+
+def download_tables(scope):
+    """The figures of one dashboard as tables for a download: (title, name of the first
+    column, rows), each row a label and the DOWNLOAD_COLUMNS."""
+
+    def measures(row):
+        return [
+            row["target"],
+            row["to_date"],
+            row["claimed"],
+            row["verified"],
+            row["verified_cash"],
+            row["verified_non_cash"],
+            row["percent"],
+        ]
+
+    tables = [("Headline", "All", [["All", *measures(headline(scope))]])]
+    rows = breakdowns(scope)
+    for title, key in (
+        ("By financial year", "years"),
+        ("By collaboration model", "models"),
+        ("By service area", "areas"),
+    ):
+        first_column = title.removeprefix("By ").capitalize()
+        tables.append((title, first_column, [[r["label"], *measures(r)] for r in rows[key]]))
+    return tables
+
+
+def reconcile_status():
+    """How the full recompute an admin started last is getting on (None if none is known):
+    its state, done and total initiatives, and whether it has finished."""
+    task_id = cache.get(RECONCILE_TASK_KEY)
+    if not task_id:
+        return None
+    result = AsyncResult(task_id)
+    info = result.info if isinstance(result.info, dict) else {}
+    state = result.state
+    done, total = info.get("done", 0), info.get("total", 0)
+    if state == "SUCCESS":
+        done = total = result.result or 0
+    return {
+        "state": state,
+        "done": done,
+        "total": total,
+        "finished": state in ("SUCCESS", "FAILURE"),
+    }

@@ -1,4 +1,5 @@
-"""Celery tasks for the progress tables: thin wrappers around the recompute services."""
+"""Celery tasks for the progress tables: thin wrappers around the recompute services and the
+reconcile."""
 
 from celery import shared_task
 
@@ -28,10 +29,10 @@ def progress_recompute_dirty():
 
 @shared_task(bind=True, **RETRY)
 def progress_reconcile(self):
-    from initiatives.progress import services
+    from initiatives.progress import reconcile
 
     def report(done, total):
         if not self.request.is_eager:
             self.update_state(state="PROGRESS", meta={"done": done, "total": total})
 
-    return services.progress_reconcile(report=report)
+    return reconcile.progress_reconcile(report=report)

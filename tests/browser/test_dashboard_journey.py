@@ -15,23 +15,14 @@ from playwright.sync_api import expect
 
 from initiatives import services as initiative_services
 from initiatives.claims import services as claim_services
+from initiatives.progress import reconcile, selectors
 from initiatives.progress import services as progress_services
 from tests.browser.test_shell import sign_in
 from tests.factories import make_claim, make_partnered_initiative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CSV_HEADER = [
-    "Table",
-    "Row",
-    "Target",
-    "Target to date",
-    "Claimed",
-    "Verified",
-    "Verified cash-releasing",
-    "Verified non-cash-releasing",
-    "Verified as % of target to date",
-]
+CSV_HEADER = ["Table", "Row", *selectors.DOWNLOAD_COLUMNS]
 MODELS_TABLE = "Target and verified savings by collaboration model"
 
 # Leeds's part of the figures (its share of targets and claims; its stored attribution of
@@ -112,7 +103,7 @@ def figures(celery_queue, initiative, officer, manager, council, other_council):
         gross_amount=Decimal("5000"),
         implementation_cost=Decimal("500"),
     )
-    progress_services.progress_reconcile()
+    reconcile.progress_reconcile()
     return late
 
 

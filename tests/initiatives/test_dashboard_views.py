@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from initiatives import services as initiative_services
 from initiatives.claims import services as claim_services
-from initiatives.progress import services
+from initiatives.progress import reconcile, selectors, services
+from partners.models import AuditEvent
 from tests import factories
 from tests.factories import make_claim
 from tests.pages import assert_strict_page, text_of
@@ -30,7 +31,7 @@ def figures(initiative, officer, manager, council):
     claim = make_claim(officer, initiative, council)
     claim_services.claim_submit(actor=officer, claim=claim)
     claim_services.claim_decide(actor=manager, claim=claim, decision="verify")
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     return initiative
 
 
@@ -88,7 +89,7 @@ def test_the_excel_download_opens_and_holds_the_figures_shown(client, figures, m
     client.force_login(manager)
     response = client.get(reverse("dashboard:xlsx"), {"fy": 2025})
     assert response["Content-Disposition"].startswith('attachment; filename="savings-')
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames == [
         "Headline",
         "By financial year",
@@ -112,6 +113,32 @@ def test_only_admins_start_a_full_recompute(client, manager, admin_user):
     client.force_login(manager)
     assert client.post(reverse("dashboard:recompute")).status_code == 403
     assert client.get(reverse("dashboard:recompute_status")).status_code == 403
+    assert not AuditEvent.objects.exists()
+
+
+def test_starting_a_full_recompute_is_recorded_in_the_audit_log(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            reverse("dashboard:recompute"), REMOTE_ADDR="203.0.113.9", follow=False
+        )
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard:show")
+    event = AuditEvent.objects.get()
+    assert event.action == AuditEvent.Action.RECOMPUTE_STARTED
+    assert (event.actor_id, event.actor_email) == (admin_user.pk, admin_user.email)
+    assert event.ip_address == "203.0.113.9"
+    assert event.detail["task_id"]
+    assert len(queued) == 1  # the reconcile is queued once the event is committed
+
+
+def test_a_second_start_while_a_recompute_runs_starts_and_records_nothing(client, admin_user):
+    cache.set(selectors.RECONCILE_TASK_KEY, "a-task-still-waiting-for-a-worker")
+    client.force_login(admin_user)
+    response = client.post(reverse("dashboard:recompute"))
+    assert response.status_code == 302
+    assert not AuditEvent.objects.exists()
 
 
 def bulk(count, lead, partner):
@@ -128,7 +155,7 @@ def bulk(count, lead, partner):
         shares={lead: 70, partner: 30},
         targets=factory.Sequence(lambda n: {2024 + n % 3: Decimal(1000 + n)}),
     )
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
 
 
 # The same number of queries at 30 and at 300 initiatives: the figures come from the computed
@@ -190,8 +217,8 @@ def test_the_cached_filter_form_follows_the_choices_and_the_organisations(
     assert "Leeds City Council (renamed)" in selected(client.get(url, {"fy": 2025}))
 
 
-def test_the_register_shows_verified_savings_from_the_progress_tables(client, figures, officer):
-    initiative_services.initiative_publish(actor=officer, initiative=figures, publish=True)
+def test_the_register_shows_verified_savings_from_the_progress_tables(client, figures, manager):
+    initiative_services.initiative_publish(actor=manager, initiative=figures, publish=True)
     page = text_of(client.get(reverse("register:list")))
     assert "Verified savings of these initiatives £9,000" in page
     detail = text_of(client.get(reverse("register:detail", args=[figures.reference])))

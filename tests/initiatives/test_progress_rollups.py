@@ -1,12 +1,14 @@
 """The progress tables equal sums computed independently, for random data (hypothesis), and
 an incremental recompute equals a full one after any sequence of changes."""
 
+import logging
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +26,7 @@ from initiatives.models import (
     SavingsClaim,
     SavingsTarget,
 )
-from initiatives.progress import services
+from initiatives.progress import reconcile, selectors, services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +204,7 @@ def organisations(db):
 def test_rollups_equal_independent_sums(organisations, admin_user, data):
     with transaction.atomic():
         initiatives = insert(data, organisations, admin_user)
-        services.progress_reconcile()
+        reconcile.progress_reconcile()
         per_initiative, facts, all_facts = expected(data, initiatives, organisations)
         for initiative in initiatives:
             row = InitiativeProgress.objects.get(initiative=initiative)
@@ -296,7 +298,7 @@ def test_incremental_recomputes_equal_a_full_reconcile_after_any_changes(organis
                 initiative_id=initiative.pk
             )  # what the worker does
         incremental = snapshot()
-        services.progress_reconcile()
+        reconcile.progress_reconcile()
         assert snapshot() == incremental
         transaction.set_rollback(True)
 
@@ -312,11 +314,11 @@ def test_reconcile_heals_damaged_rows_and_leaves_right_ones_untouched(
     initiative_services.targets_set(
         actor=officer, initiative=initiative, targets={2025: Decimal("5000")}
     )
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     right = snapshot()
     stamps = {f.pk: f.computed_at for f in ProgressFact.objects.all()}
 
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     assert snapshot() == right
     assert {f.pk: f.computed_at for f in ProgressFact.objects.all()} == stamps
 
@@ -343,7 +345,7 @@ def test_reconcile_heals_damaged_rows_and_leaves_right_ones_untouched(
         f.pk for f in ProgressFact.objects.exclude(pk=damaged.pk).exclude(financial_year=1999)
     }
 
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     assert snapshot() == right
     assert untouched <= set(ProgressFact.objects.values_list("pk", flat=True))
     assert not ProgressFact.objects.filter(pk=damaged.pk).exists()  # replaced by a right row
@@ -361,7 +363,7 @@ def test_reconcile_leaves_the_callers_transaction_settings_as_they_were(initiati
             return cursor.fetchone()
 
     before = current()
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     assert current() == before
 
 
@@ -377,7 +379,7 @@ def apply(operation, initiative, officer, manager, organisations):
             organisation=organisation, removed_on__isnull=True
         ).exists():
             initiative_services.partnership_add(
-                actor=officer, initiative=initiative, organisation=organisation
+                actor=manager, initiative=initiative, organisation=organisation
             )
     elif kind == "shares":
         active = list(
@@ -389,7 +391,7 @@ def apply(operation, initiative, officer, manager, organisations):
         rest = (Decimal(100) - first) / max(1, len(active) - 1)
         shares = {org: (first if i == 0 else rest.quantize(PENNY)) for i, org in enumerate(active)}
         shares[active[-1]] += Decimal(100) - sum(shares.values())
-        initiative_services.shares_set(actor=officer, initiative=initiative, shares=shares)
+        initiative_services.shares_set(actor=manager, initiative=initiative, shares=shares)
     elif kind == "claim":
         claim = factories.make_claim(
             officer, initiative, organisations[0], gross_amount=operation[3], implementation_cost=0
@@ -402,3 +404,72 @@ def apply(operation, initiative, officer, manager, organisations):
         initiative_services.initiative_update(
             actor=officer, initiative=initiative, service_area=operation[2]
         )
+
+
+@pytest.fixture
+def reconciled(council, officer, manager, initiative):
+    """An initiative with a verified claim and targets this year and next, reconciled."""
+    claim = factories.make_claim(officer, initiative, initiative.lead)
+    claim_services.claim_submit(actor=officer, claim=claim)
+    claim_services.claim_decide(actor=manager, claim=claim, decision="verify")
+    this_year = timezone.localdate().year - (1 if timezone.localdate().month < 4 else 0)
+    initiative_services.targets_set(
+        actor=officer,
+        initiative=initiative,
+        targets={this_year - 1: Decimal("3000"), this_year: Decimal("5000")},
+    )
+    reconcile.progress_reconcile()
+    return initiative
+
+
+def every_stored_row():
+    """Every computed row exactly as stored, ids and times included."""
+    return {
+        model.__name__: sorted(map(repr, model.objects.values_list()))
+        for model in (InitiativeYear, InitiativeShareYear, InitiativeProgress, ProgressFact)
+    }
+
+
+def test_progress_differences_are_all_zero_when_the_tables_are_right(reconciled):
+    assert reconcile.progress_differences() == {"fact": 0, "progress": 0, "share": 0, "year": 0}
+
+
+def test_progress_differences_report_stale_rows_and_leave_the_tables_as_they_are(
+    reconciled, council
+):
+    damaged = ProgressFact.objects.filter(organisation_id__isnull=False).first()
+    damaged.verified_cash += 1
+    damaged.save()
+    InitiativeYear.objects.filter(initiative=reconciled).first().delete()
+    InitiativeProgress.objects.filter(initiative=reconciled).update(claims_claimed=99)
+    planted = every_stored_row()
+
+    assert reconcile.progress_differences() == {"fact": 1, "progress": 1, "share": 0, "year": 1}
+    assert every_stored_row() == planted  # nothing written, nothing healed
+
+    reconcile.progress_reconcile()
+    assert set(reconcile.progress_differences().values()) == {0}
+
+
+def test_the_reconcile_logs_what_it_healed_and_warns_only_when_it_healed_something(
+    reconciled, caplog
+):
+    caplog.set_level(logging.INFO, logger="initiatives.progress.reconcile")
+    reconcile.progress_reconcile()
+    assert [r.levelname for r in caplog.records] == ["INFO"]
+    assert "fact 0 deleted, 0 inserted" in caplog.records[0].getMessage()
+
+    caplog.clear()
+    InitiativeYear.objects.filter(initiative=reconciled).first().delete()
+    reconcile.progress_reconcile()
+    assert [r.levelname for r in caplog.records] == ["INFO", "WARNING"]
+    assert "year 0 deleted, 1 inserted" in caplog.records[0].getMessage()
+    assert "repaired 1 computed rows" in caplog.records[1].getMessage()
+
+
+def test_target_to_date_is_the_same_on_the_dashboard_as_in_each_initiatives_row(reconciled):
+    """One definition: the dashboard sums it over fact rows, the recompute per initiative."""
+    stored = InitiativeProgress.objects.get(initiative=reconciled).target_to_date
+    shown = selectors.headline(selectors.Scope(organisation=None))["to_date"]
+    assert stored > Decimal("3000")  # last year in full and part of this one
+    assert shown == stored

@@ -11,7 +11,7 @@ from django.urls import reverse
 from initiatives import services as initiative_services
 from initiatives.claims import services as claim_services
 from initiatives.models import InitiativeProgress, ProgressDirty
-from initiatives.progress import services, tasks
+from initiatives.progress import reconcile, tasks
 from tests.factories import make_claim
 from tests.fixtures_celery import running_worker
 from tests.pages import text_of
@@ -34,7 +34,7 @@ def verified_of(initiative):
 
 
 def test_ten_changes_in_a_burst_queue_one_recompute(celery_queue, initiative, officer):
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     sent = []
 
     def count(sender=None, headers=None, **kwargs):
@@ -59,7 +59,7 @@ def test_ten_changes_in_a_burst_queue_one_recompute(celery_queue, initiative, of
 def test_verifying_a_claim_changes_the_dashboard_through_the_worker(
     celery_worker, client, initiative, officer, manager, council
 ):
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     claim = make_claim(
         officer, initiative, council, gross_amount=Decimal("5000"), implementation_cost=0
     )
@@ -75,7 +75,7 @@ def test_verifying_a_claim_changes_the_dashboard_through_the_worker(
 def test_the_recalculating_note_appears_then_clears(
     celery_queue, client, initiative, officer, manager, council
 ):
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     client.force_login(manager)
     claim = make_claim(
         officer, initiative, council, gross_amount=Decimal("2000"), implementation_cost=0
@@ -97,7 +97,7 @@ def test_the_recalculating_note_appears_then_clears(
 
 
 def test_a_lost_message_is_healed_by_the_sweep(celery_queue, initiative, officer):
-    services.progress_reconcile()
+    reconcile.progress_reconcile()
     initiative_services.targets_set(actor=officer, initiative=initiative, targets={2025: "7000"})
     tasks.progress_recompute.app.control.purge()  # the queued recompute is lost
 
