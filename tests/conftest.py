@@ -1,9 +1,12 @@
 """Fixtures every test may use: the people of DESIGN.md §3, real services, page checks."""
 
+from dataclasses import dataclass
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from partners.models import Organisation, User
 from tests import factories, services
 
 pytest_plugins = ["tests.fixtures_celery", "tests.fixtures_browser"]
@@ -75,6 +78,11 @@ def partner_officer(partner_council):
 
 
 @pytest.fixture
+def partner_manager(partner_council):
+    return factories.UserFactory(full_name="Pam Partner", member_of=[(partner_council, "manager")])
+
+
+@pytest.fixture
 def outsider(other_council):
     return factories.UserFactory(full_name="Oscar Outsider", member_of=[(other_council, "officer")])
 
@@ -82,6 +90,63 @@ def outsider(other_council):
 @pytest.fixture
 def admin_user(db):
     return factories.UserFactory(full_name="Ada Admin", is_staff=True)
+
+
+@dataclass(frozen=True)
+class People:
+    """The people of DESIGN.md §3: the lead council's officer and manager, the partner's
+    officer and manager, an outsider (an officer of an unrelated council) and an admin."""
+
+    lead: Organisation
+    partner: Organisation
+    other: Organisation
+    lead_officer: User
+    lead_manager: User
+    partner_officer: User
+    partner_manager: User
+    outsider: User
+    admin: User
+
+    # Parametrised tests name people as the permission table does: people["officer of lead"].
+    LABELS = {
+        "officer of lead": "lead_officer",
+        "manager of lead": "lead_manager",
+        "officer of partner": "partner_officer",
+        "manager of partner": "partner_manager",
+        "outsider": "outsider",
+        "admin": "admin",
+    }
+
+    def __getitem__(self, label):
+        return getattr(self, self.LABELS[label])
+
+
+@pytest.fixture
+def people(
+    council,
+    partner_council,
+    other_council,
+    officer,
+    manager,
+    partner_officer,
+    partner_manager,
+    outsider,
+    admin_user,
+):
+    """Everyone at once. The same objects as the single fixtures (`officer` is
+    `people.lead_officer`), which stay as they are so that a test asking only for an officer
+    does not make, and then find in its lists and emails, five more people."""
+    return People(
+        lead=council,
+        partner=partner_council,
+        other=other_council,
+        lead_officer=officer,
+        lead_manager=manager,
+        partner_officer=partner_officer,
+        partner_manager=partner_manager,
+        outsider=outsider,
+        admin=admin_user,
+    )
 
 
 @pytest.fixture

@@ -16,17 +16,6 @@ SECTIONS = ["detail", "partners", "targets", "history"]
 EDIT_PAGES = ["edit", "status", "publish", "partner_add"]
 
 
-@pytest.fixture
-def people(officer, manager, partner_officer, outsider, admin_user):
-    return {
-        "officer of lead": officer,
-        "manager of lead": manager,
-        "officer of partner": partner_officer,
-        "outsider": outsider,
-        "admin": admin_user,
-    }
-
-
 SEES = {
     "officer of lead": True,
     "manager of lead": True,
