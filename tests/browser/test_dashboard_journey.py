@@ -63,6 +63,7 @@ def figures(celery_queue, initiative, officer, manager, council, other_council):
         council,
         other_council,
         lead_share="75",
+        manager=manager,
         title="Environmental health and waste officers shared between councils",
         collaboration_model="capacity_exchange",
         service_area="waste",
