@@ -113,7 +113,12 @@ def initiative_create(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{initiative.reference} was created. Add its partners next.")
+            next_step = (
+                "Add its partners next."
+                if permissions.can_manage_partners(request.user, initiative)
+                else f"A manager of {initiative.lead.name} adds its partners."
+            )
+            messages.success(request, f"{initiative.reference} was created. {next_step}")
             return redirect("initiatives:partners", initiative.pk)
     return render_form(
         request, "initiatives/initiative_form.html", {"initiative": None, "acting": acting}, form

@@ -1,7 +1,7 @@
-"""An officer creates an initiative, adds two partners, sets their shares of the savings and
-the targets, moves it to live and publishes it; an officer of an unrelated council cannot open
-it; an anonymous visitor finds it on the public register. In Chromium, with and without
-JavaScript."""
+"""An officer creates an initiative, sets its targets and moves it to live, and is told that a
+manager of the lead adds partners and publishes; the manager adds two partners, sets their
+shares of the savings and publishes it; an officer of an unrelated council cannot open it; an
+anonymous visitor finds it on the public register. In Chromium, with and without JavaScript."""
 
 import re
 from decimal import Decimal
@@ -65,11 +65,29 @@ def create_initiative(checked):
     page.get_by_role("button", name="Create initiative").click()
     checked.check("the new initiative's partners")
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Add its partners next")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "A manager of Leeds City Council adds its partners"
+    )
     expect(sections(page).get_by_role("link", name="Partners")).to_have_attribute(
         "aria-current", "page"
     )
     return Initiative.objects.get(title=TITLE)
+
+
+def officer_is_told_a_manager_decides(checked, council):
+    """Partners, shares and publishing are a manager's: the officer's pages say so."""
+    page = checked.page
+    main = page.locator("main")
+    expect(main).to_contain_text(f"A manager of {council.name} adds or removes partners")
+    expect(page.get_by_role("link", name="Add a partner")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save shares")).to_have_count(0)
+    expect(page.get_by_role("link", name="Publish on the public register")).to_have_count(0)
+    expect(main).to_contain_text(f"A manager of {council.name} publishes it")
+
+
+def open_partners_as_manager(checked, initiative):
+    checked.goto(f"/initiatives/{initiative.pk}/partners/")
+    expect(checked.page.get_by_role("link", name="Add a partner")).to_be_visible()
 
 
 def add_partner(checked, search, name):
@@ -220,15 +238,21 @@ def find_on_register(checked, initiative):
     expect(page.locator("main")).to_contain_text(CHARITY)
 
 
-def journey(checked, officer, outsider, password, council, partner_council, charity):
+def journey(checked, people, password, council, partner_council, charity):
+    officer, manager, outsider = people
     sign_in(checked, officer, password)
     initiative = create_initiative(checked)
-    add_partner(checked, "Bradford", partner_council.name)
-    add_partner(checked, "Aire Valley", CHARITY)
-    set_shares(checked, council, partner_council)
+    officer_is_told_a_manager_decides(checked, council)
     set_targets(checked)
     for status in ("In design", "Implementing", "Live"):
         change_status(checked, status)
+    sign_out(checked)
+
+    sign_in(checked, manager, password)
+    open_partners_as_manager(checked, initiative)
+    add_partner(checked, "Bradford", partner_council.name)
+    add_partner(checked, "Aire Valley", CHARITY)
+    set_shares(checked, council, partner_council)
     publish(checked)
     assert_stored(initiative, council, partner_council, charity)
     check_history(checked)
@@ -241,12 +265,14 @@ def journey(checked, officer, outsider, password, council, partner_council, char
 
 
 def test_initiative_journey_with_javascript(
-    checked_page, officer, outsider, password, council, partner_council, charity
+    checked_page, officer, manager, outsider, password, council, partner_council, charity
 ):
-    journey(checked_page, officer, outsider, password, council, partner_council, charity)
+    people = (officer, manager, outsider)
+    journey(checked_page, people, password, council, partner_council, charity)
 
 
 def test_initiative_journey_without_javascript(
-    checked_page_without_js, officer, outsider, password, council, partner_council, charity
+    checked_page_without_js, officer, manager, outsider, password, council, partner_council, charity
 ):
-    journey(checked_page_without_js, officer, outsider, password, council, partner_council, charity)
+    people = (officer, manager, outsider)
+    journey(checked_page_without_js, people, password, council, partner_council, charity)
