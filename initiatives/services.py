@@ -13,9 +13,10 @@ from initiatives import financial_years, permissions, references
 from initiatives.models import MAX_AMOUNT, Initiative, Partnership, SavingsTarget
 from initiatives.progress import services as progress
 from partners import history
+from partners import permissions as partner_permissions
 from partners.models import Organisation
-
 from partners.permissions import require
+
 EDITABLE_FIELDS = [
     "title",
     "summary",
@@ -374,3 +375,69 @@ def initiative_publish(*, actor, initiative, publish):
         ],
     )
     return current
+
+
+@transaction.atomic
+def initiatives_absorb_organisation(*, actor, duplicate, survivor):
+    """A merge of organisations (answering partners' `organisation_merged`, inside the merge's
+    transaction): the duplicate's partnerships and leads move to the survivor. Where both were
+    active partners of one initiative, the survivor's share becomes the sum of the two. Every
+    initiative either takes part in is marked for recomputing."""
+    require(partner_permissions.can_manage_organisations(actor))
+    survivor_active = {
+        p.initiative_id: p
+        for p in Partnership.objects.select_for_update().filter(
+            organisation=survivor, removed_on__isnull=True
+        )
+    }
+    for partnership in (
+        Partnership.objects.select_for_update()
+        .filter(organisation=duplicate)
+        .select_related("initiative")
+    ):
+        kept = survivor_active.get(partnership.initiative_id) if partnership.active else None
+        if kept is None:
+            partnership.organisation = survivor
+            partnership.save(update_fields=["organisation"])
+            changes = [{"field": "Partner", "before": duplicate.name, "after": survivor.name}]
+        else:
+            before = kept.savings_share
+            kept.savings_share += partnership.savings_share
+            kept.save(update_fields=["savings_share"])
+            partnership.delete()
+            changes = [
+                {
+                    "field": "Partner",
+                    "before": f"{duplicate.name} and {survivor.name}",
+                    "after": survivor.name,
+                },
+                {
+                    "field": f"Share of {survivor.name}",
+                    "before": f"{before}%",
+                    "after": f"{kept.savings_share}%",
+                },
+            ]
+        history.history_record(
+            actor=actor,
+            owner=partnership.initiative,
+            action="Partner merged",
+            subject=f"{duplicate.name} → {survivor.name}",
+            changes=changes,
+        )
+    for initiative in Initiative.objects.select_for_update().filter(lead=duplicate):
+        initiative.lead = survivor
+        initiative.version += 1
+        initiative.save(update_fields=["lead", "version", "updated_at"])
+        history.history_record(
+            actor=actor,
+            owner=initiative,
+            action="Lead organisation merged",
+            changes=[
+                {"field": "Lead organisation", "before": duplicate.name, "after": survivor.name}
+            ],
+        )
+    progress.progress_mark_dirty(
+        Partnership.objects.filter(organisation__in=[duplicate, survivor]).values_list(
+            "initiative_id", flat=True
+        )
+    )

@@ -487,3 +487,46 @@ def financial_year_set_locked(*, actor, year, locked):
         FinancialYearLock.objects.get_or_create(year=year, defaults={"locked_by": actor})
     else:
         FinancialYearLock.objects.filter(year=year).delete()
+
+
+@transaction.atomic
+def claims_absorb_organisation(*, actor, duplicate, survivor):
+    """A merge of organisations (answering partners' `organisation_merged`, inside the merge's
+    transaction): claims made by the duplicate and the amounts attributed to it move to the
+    survivor, locked years included. No amount changes: where both had a part of one claim,
+    the parts are added together. Each claim's history says what moved."""
+    require(partner_permissions.can_manage_organisations(actor))
+    moved = set(SavingsClaim.objects.filter(claimant=duplicate).values_list("pk", flat=True))
+    SavingsClaim.objects.filter(pk__in=moved).update(claimant=survivor)
+    survivor_parts = {
+        a.claim_id: a
+        for a in ClaimAttribution.objects.select_for_update().filter(organisation=survivor)
+    }
+    attributed = set()
+    for part in ClaimAttribution.objects.select_for_update().filter(organisation=duplicate):
+        kept = survivor_parts.get(part.claim_id)
+        if kept is None:
+            part.organisation = survivor
+            part.save(update_fields=["organisation"])
+        else:
+            kept.amount += part.amount
+            kept.share += part.share
+            kept.save(update_fields=["amount", "share"])
+            part.delete()
+        attributed.add(part.claim_id)
+    for claim in SavingsClaim.objects.filter(pk__in=moved | attributed).order_by("pk"):
+        history.history_record(
+            actor=actor,
+            owner=claim,
+            action="Organisation merged",
+            subject=f"{duplicate.name} → {survivor.name}",
+            changes=[
+                {"field": field, "before": duplicate.name, "after": survivor.name}
+                for field, applies in (
+                    ("Claimant organisation", claim.pk in moved),
+                    ("Attributed to", claim.pk in attributed),
+                )
+                if applies
+            ],
+            reason=f"{duplicate.name} was a duplicate record of {survivor.name}",
+        )
