@@ -9,7 +9,7 @@ from django.db import transaction
 from initiatives import services
 from initiatives.claims import services as claim_services
 from initiatives.models import Initiative
-from initiatives.progress import services as progress
+from initiatives.progress import reconcile
 from partners import demo as partner_demo
 from partners.models import Organisation, User
 
@@ -142,5 +142,5 @@ def demo_initiatives_ensure():
 def demo_seed():
     people = partner_demo.demo_seed()
     demo_initiatives_ensure()
-    progress.progress_reconcile()
+    reconcile.progress_reconcile()
     return people

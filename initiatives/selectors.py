@@ -1,7 +1,6 @@
 """Reads about initiatives that pages share, shaped for the page that shows them."""
 
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
 
 from initiatives import permissions
 from initiatives.models import Initiative, Partnership
@@ -14,11 +13,11 @@ def initiatives_for_list(user):
     return permissions.initiatives_visible_to(user=user).select_related("lead")
 
 
-def initiative_for(user, pk):
-    """The initiative if the user may see it; 404 otherwise (its existence is not revealed)."""
-    return get_object_or_404(
-        permissions.initiatives_visible_to(user=user).select_related("lead"), pk=pk
-    )
+def initiatives_for_page(*, user):
+    """The initiatives whose pages this user may open, with what every such page shows. Views
+    fetch one with get_object_or_404, so one the user may not see is a 404 that reveals
+    nothing."""
+    return permissions.initiatives_visible_to(user=user).select_related("lead")
 
 
 def partnerships_of(initiative):
@@ -53,8 +52,9 @@ def published():
     ).select_related("lead")
 
 
-def published_initiative(reference):
-    return get_object_or_404(
+def published_for_page():
+    """Published initiatives with what a register page shows: figures and active partners."""
+    return (
         published()
         .select_related("progress")
         .prefetch_related(
@@ -65,8 +65,7 @@ def published_initiative(reference):
                 .order_by("-savings_share", "organisation__name"),
                 to_attr="active_partnerships",
             )
-        ),
-        reference=reference,
+        )
     )
 
 

@@ -154,10 +154,15 @@ def _section(request, initiative, section, template, context=None, status=200):
     )
 
 
+def _visible(request, pk):
+    """The initiative if this user may see it; a 404 that reveals nothing otherwise."""
+    return get_object_or_404(selectors.initiatives_for_page(user=request.user), pk=pk)
+
+
 def _editable(request, pk, rule=permissions.can_edit_initiative):
     """The initiative if the user may see it (404 otherwise) and do this to it (403 otherwise:
     `rule`, editing unless said)."""
-    initiative = selectors.initiative_for(request.user, pk)
+    initiative = _visible(request, pk)
     require(rule(request.user, initiative))
     return initiative
 
@@ -165,7 +170,7 @@ def _editable(request, pk, rule=permissions.can_edit_initiative):
 @require_GET
 @vary_on_headers("HX-Request")
 def initiative_detail(request, pk):
-    initiative = selectors.initiative_for(request.user, pk)
+    initiative = _visible(request, pk)
     return _section(
         request,
         initiative,
@@ -190,7 +195,7 @@ def initiative_edit(request, pk):
                 actor=request.user, initiative=initiative, expected_version=version, **fields
             )
         except edits.EditConflict as conflict:
-            current = selectors.initiative_for(request.user, pk)
+            current = _visible(request, pk)
             return render_conflict(
                 request,
                 "initiatives/initiative_form.html",
@@ -212,7 +217,7 @@ def initiative_edit(request, pk):
 def initiative_partners(request, pk):
     """The partners section; its form, for those who manage the partners, sets every active
     partner's share at once."""
-    initiative = selectors.initiative_for(request.user, pk)
+    initiative = _visible(request, pk)
     partnerships = selectors.partnerships_of(initiative)
     active = [p for p in partnerships if p.active]
     form = None
@@ -306,7 +311,7 @@ def initiative_partner_remove(request, pk, partnership_pk):
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def initiative_targets(request, pk):
-    initiative = selectors.initiative_for(request.user, pk)
+    initiative = _visible(request, pk)
     form = None
     status = 200
     can_edit = permissions.can_edit_initiative(request.user, initiative)
@@ -344,7 +349,7 @@ def initiative_targets(request, pk):
 @require_GET
 @vary_on_headers("HX-Request")
 def initiative_history(request, pk):
-    initiative = selectors.initiative_for(request.user, pk)
+    initiative = _visible(request, pk)
     page = page_of(request, selectors.initiative_history(initiative))
     return _section(
         request, initiative, "history", "initiatives/section_history.html", {"page": page}
@@ -417,7 +422,7 @@ def register_list(request):
 @require_GET
 @login_not_required
 def register_detail(request, reference):
-    initiative = selectors.published_initiative(reference)
+    initiative = get_object_or_404(selectors.published_for_page(), reference=reference)
     return render(
         request,
         "initiatives/register_detail.html",

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from collaborate.scale.floors import floor_recompute, totals_check
 from collaborate.scale.timing import median_seconds, paired, peak_memory_kb
+from initiatives import permissions
 from initiatives.claims import selectors as claim_selectors
 from initiatives.claims import services as claim_services
 from initiatives.models import (
@@ -23,6 +24,7 @@ from initiatives.models import (
     ProgressFact,
     SavingsClaim,
 )
+from initiatives.progress import reconcile, sql
 from initiatives.progress import services as progress
 from partners.models import Membership, Organisation, User
 
@@ -103,11 +105,11 @@ def queries_of(client, path):
 def reconcile_from_empty():
     """A full recompute with nothing computed yet (a new database, or after a restore): every
     row is written. Emptying the tables first is not measured."""
-    tables = [progress.T[name] for name in ("year", "share", "progress", "fact")]
+    tables = [sql.TABLES[name] for name in ("year", "share", "progress", "fact")]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)}")
     started = time.perf_counter()
-    progress.progress_reconcile()
+    reconcile.progress_reconcile()
     return time.perf_counter() - started
 
 
@@ -133,11 +135,9 @@ def claim_to_verify(organisation, manager):
     after run), another is drafted and submitted through the services with the figures of an
     earlier claim in a year still open."""
     waiting = (
-        SavingsClaim.objects.filter(
-            status="submitted", initiative__lead=organisation, corrects__isnull=True
-        )
-        .exclude(service_quality="fell")
-        .exclude(submitted_by=manager)
+        permissions.claims_to_review_by(user=manager)
+        .filter(initiative__lead=organisation, corrects__isnull=True)
+        .exclude(service_quality=SavingsClaim.ServiceQuality.FELL)
         .order_by("pk")
         .first()
     )
@@ -268,7 +268,7 @@ def scale_figures(repeat, warmup):
 
 
 def memory_of_reconcile():
-    progress.progress_reconcile()
+    reconcile.progress_reconcile()
     return peak_memory_kb()
 
 
@@ -320,7 +320,7 @@ def national_figures(repeat, warmup, say):
         figures["recompute_seconds"],
         figures["floor_seconds"],
         figures["recompute_ratio"],
-    ) = paired(progress.progress_reconcile, floor_recompute, recompute_repeat, 1)
+    ) = paired(reconcile.progress_reconcile, floor_recompute, recompute_repeat, 1)
     figures["totals_check"] = totals_check()
     say("Full recompute from empty tables (reported, no target)")
     figures["recompute_from_empty_seconds"] = statistics.median(
@@ -341,5 +341,5 @@ def national_figures(repeat, warmup, say):
     else:
         figures["freshness_seconds"] = None
         figures["freshness_note"] = "not measured: no REDIS_URL, Celery runs tasks in-process"
-    progress.progress_reconcile()  # leave the figures whole after the freshness claims
+    reconcile.progress_reconcile()  # leave the figures whole after the freshness claims
     return figures

@@ -4,7 +4,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Sum
-from django.shortcuts import get_object_or_404
 
 from initiatives import financial_years, permissions
 from initiatives.models import FinancialYearLock, SavingsClaim
@@ -14,13 +13,11 @@ from partners import permissions as partner_permissions
 Status = SavingsClaim.Status
 
 
-def claim_for(user, pk):
-    """The claim if the user may see it; 404 otherwise."""
-    return get_object_or_404(
-        permissions.claims_visible_to(user=user).select_related(
-            "initiative__lead", "claimant", "submitted_by", "reviewed_by", "corrects"
-        ),
-        pk=pk,
+def claims_for_page(*, user):
+    """The claims whose pages this user may open, with what a claim page shows. Views fetch
+    one with get_object_or_404, so one the user may not see is a 404."""
+    return permissions.claims_visible_to(user=user).select_related(
+        "initiative__lead", "claimant", "submitted_by", "reviewed_by", "corrects"
     )
 
 

@@ -27,11 +27,21 @@ from partners import permissions as partner_permissions
 from partners.permissions import require
 
 
+def _visible_initiative(request, pk):
+    """The initiative if this user may see it; a 404 that reveals nothing otherwise."""
+    return get_object_or_404(selectors.initiatives_for_page(user=request.user), pk=pk)
+
+
+def _visible_claim(request, pk):
+    """The claim if this user may see it (another partner's draft is not); a 404 otherwise."""
+    return get_object_or_404(claim_selectors.claims_for_page(user=request.user), pk=pk)
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def initiative_claims(request, pk):
     """The initiative's claims section: totals by year and status, then the claims."""
-    initiative = selectors.initiative_for(request.user, pk)
+    initiative = _visible_initiative(request, pk)
     acting = partner_permissions.acting_membership(request)
     page = page_of(request, claim_selectors.claims_of_initiative(initiative, user=request.user))
     return render(
@@ -49,7 +59,7 @@ def initiative_claims(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def claim_create(request, pk):
-    initiative = selectors.initiative_for(request.user, pk)
+    initiative = _visible_initiative(request, pk)
     acting = partner_permissions.acting_membership(request)
     claimant = acting.organisation if acting else None
     require(
@@ -108,13 +118,13 @@ def _detail_context(request, claim, decision_form=None):
 
 @require_GET
 def claim_detail(request, pk):
-    claim = claim_selectors.claim_for(request.user, pk)
+    claim = _visible_claim(request, pk)
     return render(request, "claims/claim_detail.html", _detail_context(request, claim))
 
 
 @require_http_methods(["GET", "POST"])
 def claim_edit(request, pk):
-    claim = claim_selectors.claim_for(request.user, pk)
+    claim = _visible_claim(request, pk)
     require(
         permissions.can_edit_claim(request.user, claim),
         "Only a draft or returned claim can be changed, by its claimant.",
@@ -136,7 +146,7 @@ def claim_edit(request, pk):
                 **form.claim_fields(),
             )
         except edits.EditConflict as conflict:
-            current = claim_selectors.claim_for(request.user, pk)
+            current = _visible_claim(request, pk)
             stored = ClaimForm.showing_conflict(
                 current,
                 conflict,
@@ -163,7 +173,7 @@ def claim_edit(request, pk):
 
 
 def _act(request, pk, action, done):
-    claim = claim_selectors.claim_for(request.user, pk)
+    claim = _visible_claim(request, pk)
     try:
         action(actor=request.user, claim=claim)
     except ValidationError as error:
@@ -195,7 +205,7 @@ def claim_withdraw(request, pk):
 def claim_decide(request, pk):
     """Verify, return or reject. From the review queue through htmx the row answers in place;
     otherwise the decision redirects like any form."""
-    claim = claim_selectors.claim_for(request.user, pk)
+    claim = _visible_claim(request, pk)
     form = DecisionForm(request.POST)
     from_queue = request.POST.get("from") == "review"
     outcome = None
@@ -215,7 +225,7 @@ def claim_decide(request, pk):
         messages.success(request, message)
         return redirect("claims:review" if from_queue else outcome.get_absolute_url())
     if is_fragment_request(request):
-        current = claim_selectors.claim_for(request.user, pk)
+        current = _visible_claim(request, pk)
         return render(
             request,
             "claims/includes/claim_row.html",
@@ -232,7 +242,11 @@ def claim_decide(request, pk):
     return render(
         request,
         "claims/claim_detail.html",
-        _detail_context(request, claim_selectors.claim_for(request.user, pk), form),
+        _detail_context(
+            request,
+            _visible_claim(request, pk),
+            form,
+        ),
         status=422,
     )
 
@@ -240,7 +254,7 @@ def claim_decide(request, pk):
 @require_http_methods(["GET", "POST"])
 def claim_correct(request, pk):
     """Draft an adjustment to a verified claim."""
-    corrected = claim_selectors.claim_for(request.user, pk)
+    corrected = _visible_claim(request, pk)
     require(
         permissions.can_correct_claim(request.user, corrected),
         "Only the claimant's officers can correct a verified claim.",
@@ -272,7 +286,7 @@ def claim_correct(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def evidence_add(request, pk):
-    claim = claim_selectors.claim_for(request.user, pk)
+    claim = _visible_claim(request, pk)
     require(permissions.can_edit_claim(request.user, claim))
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -291,7 +305,7 @@ def evidence_add(request, pk):
 @require_GET
 def evidence_download(request, pk, evidence_pk):
     """Evidence is served only to those who may see its claim, as an attachment."""
-    claim = claim_selectors.claim_for(request.user, pk)
+    claim = _visible_claim(request, pk)
     item = get_object_or_404(ClaimEvidence, pk=evidence_pk, claim=claim)
     response = FileResponse(
         item.file.open("rb"),
@@ -306,7 +320,7 @@ def evidence_download(request, pk, evidence_pk):
 
 @require_POST
 def evidence_remove(request, pk, evidence_pk):
-    claim = claim_selectors.claim_for(request.user, pk)
+    claim = _visible_claim(request, pk)
     item = get_object_or_404(ClaimEvidence, pk=evidence_pk, claim=claim)
     services.evidence_remove(actor=request.user, item=item)
     messages.success(request, f"{item.original_name} was removed.")
@@ -357,7 +371,7 @@ def review_queue(request):
     return render(
         request,
         partial(request, "claims/review_queue.html", "results"),
-        {"filterset": filterset, "page": page, "decision_form": DecisionForm()},
+        {"filterset": filterset, "page": page},
     )
 
 

@@ -28,9 +28,6 @@ logger = logging.getLogger(__name__)
 SWEEP_RECONCILE_ABOVE = 2000  # more dirty initiatives than this: reconcile instead
 RECONCILE_TASK_TIMEOUT = 60 * 60 * 6  # how long the dashboard follows a full recompute
 
-# Kept while the benchmark (collaborate/scale) still reads table names here: use sql.TABLES.
-T = sql.TABLES
-
 
 def progress_version_bump():
     """After a recompute commits, everything cached under the old version is stale (see

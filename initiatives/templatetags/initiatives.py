@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from initiatives.models import Initiative, SavingsClaim
+from initiatives.models import Initiative, InitiativeProgress, SavingsClaim
 
 register = template.Library()
 
@@ -18,6 +18,12 @@ TAG_COLOURS = {
         Initiative.Status.PAUSED: "govuk-tag--yellow",
         Initiative.Status.CLOSED: "govuk-tag--purple",
         Initiative.Status.STOPPED: "govuk-tag--red",
+    },
+    InitiativeProgress: {
+        InitiativeProgress.Rag.GREEN: "govuk-tag--green",
+        InitiativeProgress.Rag.AMBER: "govuk-tag--orange",
+        InitiativeProgress.Rag.RED: "govuk-tag--red",
+        InitiativeProgress.Rag.GREY: "govuk-tag--grey",
     },
     SavingsClaim: {
         SavingsClaim.Status.DRAFT: "govuk-tag--grey",
@@ -37,6 +43,16 @@ def status_tag(obj):
         '<strong class="govuk-tag {}">{}</strong>',
         TAG_COLOURS[type(obj)][obj.status],
         obj.get_status_display(),
+    )
+
+
+@register.simple_tag
+def rag_tag(progress):
+    """An initiative's RAG rating as a GOV.UK tag, its name always written out."""
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>',
+        TAG_COLOURS[InitiativeProgress][progress.rag],
+        progress.get_rag_display(),
     )
 
 

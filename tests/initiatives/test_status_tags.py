@@ -4,7 +4,7 @@ text, so colour is never the only signal."""
 import pytest
 from django.template import Context, Template
 
-from initiatives.models import Initiative, SavingsClaim
+from initiatives.models import Initiative, InitiativeProgress, SavingsClaim
 from initiatives.templatetags.initiatives import TAG_COLOURS
 
 TAG = Template("{% load initiatives %}{% status_tag thing %}")
@@ -30,3 +30,12 @@ def test_a_status_tag_carries_its_label_and_its_colour(thing):
 def test_a_submitted_claim_says_awaiting_decision_in_blue():
     html = TAG.render(Context({"thing": SavingsClaim(status=SavingsClaim.Status.SUBMITTED)}))
     assert html == '<strong class="govuk-tag govuk-tag--blue">Awaiting decision</strong>'
+
+
+def test_every_rag_rating_has_a_colour_and_says_its_name():
+    assert set(TAG_COLOURS[InitiativeProgress]) == set(InitiativeProgress.Rag)
+    rag = Template("{% load initiatives %}{% rag_tag row %}")
+    for rating in InitiativeProgress.Rag:
+        html = rag.render(Context({"row": InitiativeProgress(rag=rating)}))
+        colour = TAG_COLOURS[InitiativeProgress][rating]
+        assert html == f'<strong class="govuk-tag {colour}">{rating.label}</strong>'

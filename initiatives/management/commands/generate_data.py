@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError, RestrictedError
 
 from collaborate.scale import cleanup, common, generate
-from initiatives.progress.services import progress_reconcile
+from initiatives.progress.reconcile import progress_reconcile
 
 
 class Command(BaseCommand):
