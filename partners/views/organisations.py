@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import edits, exports
-from collaborate.kit.web import page_of, partial, render_form
+from collaborate.kit.web import page_of, partial, render_conflict, render_form
 from partners import filters, permissions, selectors
 from partners.forms import MergeSearchForm, OrganisationForm
 from partners.services import organisations as organisation_services
@@ -102,12 +102,11 @@ def organisation_edit(request, pk):
         except edits.EditConflict as conflict:
             # Show what is stored now, with the reason, so that nothing is overwritten blindly.
             current = _visible_organisation(request, pk)
-            form = OrganisationForm.showing_conflict(current, conflict)
-            return render(
+            return render_conflict(
                 request,
                 "partners/organisation_form.html",
-                {"organisation": current, "form": form},
-                status=409,
+                {"organisation": current},
+                OrganisationForm.showing_conflict(current, conflict),
             )
         messages.success(request, f"{organisation.name} was updated.")
         return redirect(organisation)
