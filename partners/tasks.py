@@ -3,14 +3,7 @@
 from celery import shared_task
 
 from collaborate.kit import mail
-from collaborate.kit.retry import TRANSIENT_ERRORS
-
-RETRY = {
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
+from collaborate.kit.retry import RETRY
 
 
 @shared_task(**RETRY)

@@ -1,5 +1,5 @@
 """The transient errors our Celery tasks retry, with backoff: anything else is a bug or a
-permanent condition and fails at once."""
+permanent condition and fails at once. Every task module passes RETRY to `shared_task`."""
 
 import smtplib
 
@@ -19,3 +19,10 @@ TRANSIENT_ERRORS = (
     ConnectionError,
     TimeoutError,
 )
+
+RETRY = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}

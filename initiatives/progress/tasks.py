@@ -3,14 +3,10 @@ reconcile."""
 
 from celery import shared_task
 
-from collaborate.kit.retry import TRANSIENT_ERRORS
+from collaborate.kit import retry
 
-RETRY = {
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+# The progress tasks allow more retries than the kit's default (8, not 5).
+RETRY = {**retry.RETRY, "max_retries": 8}
 
 
 @shared_task(**RETRY)
