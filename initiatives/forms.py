@@ -6,7 +6,7 @@ import datetime
 from django import forms
 
 from collaborate.kit.edits import VersionedFormMixin
-from initiatives import financial_years
+from initiatives import financial_years, services
 from initiatives.models import Initiative
 
 
@@ -81,15 +81,7 @@ class InitiativeForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Initiative
-        fields = [
-            "title",
-            "summary",
-            "collaboration_model",
-            "service_area",
-            "governance",
-            "start_date",
-            "planned_end_date",
-        ]
+        fields = services.EDITABLE_FIELDS
         labels = {"collaboration_model": "Collaboration model", "governance": "Governance model"}
         help_texts = {
             "summary": "What the partners do together, and what it should achieve.",

@@ -7,6 +7,7 @@ from django import forms
 
 from collaborate.kit.edits import VersionedFormMixin
 from initiatives import financial_years
+from initiatives.claims import services
 from initiatives.models import MAX_AMOUNT, SavingsClaim
 
 
@@ -85,22 +86,7 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = SavingsClaim
-        fields = [
-            "financial_year",
-            "category",
-            "kind",
-            "recurrence",
-            "gross_amount",
-            "implementation_cost",
-            "description",
-            "baseline_value",
-            "baseline_year",
-            "baseline_method",
-            "budget_reference",
-            "evidence_text",
-            "service_quality",
-            "service_quality_statement",
-        ]
+        fields = services.CLAIM_FIELDS
         labels = {
             "description": "What was saved, and how the initiative caused it",
             "baseline_method": "How the baseline was worked out",

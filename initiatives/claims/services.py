@@ -26,6 +26,7 @@ from partners import permissions as partner_permissions
 from partners.permissions import require
 
 Status = SavingsClaim.Status
+# In the order of the claim form, so a history entry lists its changes as the form does.
 CLAIM_FIELDS = [
     "financial_year",
     "category",
@@ -33,11 +34,11 @@ CLAIM_FIELDS = [
     "recurrence",
     "gross_amount",
     "implementation_cost",
+    "description",
     "baseline_value",
     "baseline_year",
     "baseline_method",
     "budget_reference",
-    "description",
     "evidence_text",
     "service_quality",
     "service_quality_statement",
