@@ -13,6 +13,7 @@ from collaborate.kit.web import (
     is_fragment_request,
     page_of,
     partial,
+    perform,
     render_conflict,
     render_form,
 )
@@ -167,6 +168,20 @@ def _editable(request, pk, rule=permissions.can_edit_initiative):
     return initiative
 
 
+def _section_form_saved(request, form, save, done):
+    """A section form's POST: True once the form is valid and `save`, its service call, accepted
+    it (the user is told `done`); False leaves the form showing what is wrong."""
+    if not form.is_valid():
+        return False
+    try:
+        save()
+    except ValidationError as error:
+        apply_validation_error(form, error)
+        return False
+    messages.success(request, done)
+    return True
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def initiative_detail(request, pk):
@@ -230,19 +245,19 @@ def initiative_partners(request, pk):
             request.POST or None, partnerships=active, initial={"version": initiative.version}
         )
         if request.method == "POST":
-            if form.is_valid():
-                try:
-                    services.shares_set(
-                        actor=request.user,
-                        initiative=initiative,
-                        shares=form.shares(),
-                        expected_version=form.cleaned_data["version"],
-                    )
-                except ValidationError as error:
-                    apply_validation_error(form, error)
-                else:
-                    messages.success(request, "The shares of savings were saved.")
-                    return redirect("initiatives:partners", initiative.pk)
+            saved = _section_form_saved(
+                request,
+                form,
+                lambda: services.shares_set(
+                    actor=request.user,
+                    initiative=initiative,
+                    shares=form.shares(),
+                    expected_version=form.cleaned_data["version"],
+                ),
+                "The shares of savings were saved.",
+            )
+            if saved:
+                return redirect("initiatives:partners", initiative.pk)
             status = 422
     rows = form.rows() if form else [(p, None) for p in active]
     former = [p for p in partnerships if not p.active]
@@ -265,16 +280,13 @@ def initiative_partner_add(request, pk):
     if request.method == "POST":
         require(permissions.can_manage_partners(request.user, initiative), services.MANAGERS_ONLY)
         organisation = get_object_or_404(Organisation, pk=request.POST.get("organisation"))
-        try:
-            services.partnership_add(
-                actor=request.user, initiative=initiative, organisation=organisation
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, f"{organisation.name} was added as a partner, with a share of 0%."
-            )
+        perform(
+            request,
+            services.partnership_add,
+            f"{organisation.name} was added as a partner, with a share of 0%.",
+            initiative=initiative,
+            organisation=organisation,
+        )
         return redirect("initiatives:partners", initiative.pk)
     form = PartnerSearchForm(request.GET or None)
     matches = (
@@ -299,12 +311,12 @@ def initiative_partner_add(request, pk):
 def initiative_partner_remove(request, pk, partnership_pk):
     initiative = _editable(request, pk, permissions.can_manage_partners)
     partnership = get_object_or_404(Partnership, pk=partnership_pk, initiative=initiative)
-    try:
-        services.partnership_remove(actor=request.user, partnership=partnership)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{partnership.organisation.name} is no longer a partner.")
+    perform(
+        request,
+        services.partnership_remove,
+        f"{partnership.organisation.name} is no longer a partner.",
+        partnership=partnership,
+    )
     return redirect("initiatives:partners", initiative.pk)
 
 
@@ -320,21 +332,21 @@ def initiative_targets(request, pk):
     if can_edit:
         form = TargetsForm(request.POST or None, initiative=initiative)
         if request.method == "POST":
-            if form.is_valid():
-                try:
-                    services.targets_set(
-                        actor=request.user,
-                        initiative=initiative,
-                        targets=form.targets(),
-                        not_for_savings=form.cleaned_data["not_for_savings"],
-                        reason=form.cleaned_data["not_for_savings_reason"],
-                        expected_version=form.cleaned_data["version"],
-                    )
-                except ValidationError as error:
-                    apply_validation_error(form, error)
-                else:
-                    messages.success(request, "The savings targets were saved.")
-                    return redirect("initiatives:targets", initiative.pk)
+            saved = _section_form_saved(
+                request,
+                form,
+                lambda: services.targets_set(
+                    actor=request.user,
+                    initiative=initiative,
+                    targets=form.targets(),
+                    not_for_savings=form.cleaned_data["not_for_savings"],
+                    reason=form.cleaned_data["not_for_savings_reason"],
+                    expected_version=form.cleaned_data["version"],
+                ),
+                "The savings targets were saved.",
+            )
+            if saved:
+                return redirect("initiatives:targets", initiative.pk)
             status = 422
     return _section(
         request,

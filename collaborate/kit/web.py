@@ -1,6 +1,8 @@
 """What every page does the same way: fragments for htmx, forms answering 422, a service's
-refusal shown on its form, lists a page at a time."""
+refusal shown on its form or in a message, lists a page at a time."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
@@ -39,6 +41,17 @@ def apply_validation_error(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def perform(request, service, done, **arguments):
+    """A button's action: call `service` as the signed-in user and tell them `done`, or the
+    service's refusal when it refuses. The caller redirects either way."""
+    try:
+        service(actor=request.user, **arguments)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
 
 
 def page_of(request, items, size=PAGE_SIZE):

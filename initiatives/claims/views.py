@@ -14,6 +14,7 @@ from collaborate.kit.web import (
     is_fragment_request,
     page_of,
     partial,
+    perform,
     render_conflict,
     render_form,
 )
@@ -35,6 +36,17 @@ def _visible_initiative(request, pk):
 def _visible_claim(request, pk):
     """The claim if this user may see it (another partner's draft is not); a 404 otherwise."""
     return get_object_or_404(claim_selectors.claims_for_page(user=request.user), pk=pk)
+
+
+EDIT_REFUSAL = "Only a draft or returned claim can be changed, by its claimant."
+
+
+def _claim_for(request, pk, rule, refusal):
+    """The claim if this user may see it (404 otherwise) and `rule` lets them act on it (403,
+    saying `refusal`, otherwise)."""
+    claim = _visible_claim(request, pk)
+    require(rule(request.user, claim), refusal)
+    return claim
 
 
 @require_GET
@@ -124,11 +136,7 @@ def claim_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def claim_edit(request, pk):
-    claim = _visible_claim(request, pk)
-    require(
-        permissions.can_edit_claim(request.user, claim),
-        "Only a draft or returned claim can be changed, by its claimant.",
-    )
+    claim = _claim_for(request, pk, permissions.can_edit_claim, EDIT_REFUSAL)
     form = ClaimForm(
         request.POST or None,
         request.FILES or None,
@@ -174,12 +182,7 @@ def claim_edit(request, pk):
 
 def _act(request, pk, action, done):
     claim = _visible_claim(request, pk)
-    try:
-        action(actor=request.user, claim=claim)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done.format(claim=claim))
+    perform(request, action, done.format(claim=claim), claim=claim)
     return redirect(claim)
 
 
@@ -254,9 +257,10 @@ def claim_decide(request, pk):
 @require_http_methods(["GET", "POST"])
 def claim_correct(request, pk):
     """Draft an adjustment to a verified claim."""
-    corrected = _visible_claim(request, pk)
-    require(
-        permissions.can_correct_claim(request.user, corrected),
+    corrected = _claim_for(
+        request,
+        pk,
+        permissions.can_correct_claim,
         "Only the claimant's officers can correct a verified claim.",
     )
     form = AdjustmentForm(request.POST or None, request.FILES or None)
@@ -286,8 +290,7 @@ def claim_correct(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def evidence_add(request, pk):
-    claim = _visible_claim(request, pk)
-    require(permissions.can_edit_claim(request.user, claim))
+    claim = _claim_for(request, pk, permissions.can_edit_claim, EDIT_REFUSAL)
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import edits, exports
-from collaborate.kit.web import page_of, partial, render_conflict, render_form
+from collaborate.kit.web import page_of, partial, perform, render_conflict, render_form
 from partners import filters, permissions, selectors
 from partners.forms import MergeSearchForm, OrganisationForm
 from partners.services import organisations as organisation_services
@@ -153,15 +153,14 @@ def organisation_set_active(request, pk):
     _admin_only(request)
     organisation = _visible_organisation(request, pk)
     if request.method == "POST":
-        try:
-            organisation_services.organisation_set_active(
-                actor=request.user, organisation=organisation, active=not organisation.active
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(organisation)
         state = "deactivated" if organisation.active else "reactivated"
-        messages.success(request, f"{organisation.name} was {state}.")
+        perform(
+            request,
+            organisation_services.organisation_set_active,
+            f"{organisation.name} was {state}.",
+            organisation=organisation,
+            active=not organisation.active,
+        )
         return redirect(organisation)
     return render(request, "partners/organisation_set_active.html", {"organisation": organisation})
 

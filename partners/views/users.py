@@ -6,7 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit.web import apply_validation_error, client_ip, page_of, partial, render_form
+from collaborate.kit.web import (
+    apply_validation_error,
+    client_ip,
+    page_of,
+    partial,
+    perform,
+    render_form,
+)
 from partners import filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
 from partners.models import Invitation
@@ -107,12 +114,12 @@ def user_detail(request, pk):
 def invitation_resend(request, pk):
     person = _visible_person(request, pk)
     invitation = get_object_or_404(Invitation, user=person)
-    try:
-        user_services.invitation_resend(actor=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"The invitation was sent again to {person.email}.")
+    perform(
+        request,
+        user_services.invitation_resend,
+        f"The invitation was sent again to {person.email}.",
+        invitation=invitation,
+    )
     return redirect("users:detail", person.pk)
 
 
@@ -166,15 +173,14 @@ def user_set_active(request, pk):
     person = _visible_person(request, pk)
     permissions.require(permissions.can_manage_users(request.user))
     if request.method == "POST":
-        try:
-            user_services.user_set_active(
-                actor=request.user, user=person, active=not person.is_active
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            state = "deactivated" if person.is_active else "reactivated"
-            messages.success(request, f"{person}'s account was {state}.")
+        state = "deactivated" if person.is_active else "reactivated"
+        perform(
+            request,
+            user_services.user_set_active,
+            f"{person}'s account was {state}.",
+            user=person,
+            active=not person.is_active,
+        )
         return redirect("users:detail", person.pk)
     return render(request, "partners/user_set_active.html", {"person": person})
 
