@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 
+from collaborate.kit.filters import search_box
 from initiatives import financial_years, permissions, selectors
 from initiatives.models import Initiative, SavingsTarget
 from partners.models import Organisation
@@ -24,11 +25,7 @@ def year_range():
 
 
 class InitiativeFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label="Search by title, summary or reference",
-        method="search",
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+    q = search_box("Search by title, summary or reference")
     status = django_filters.ChoiceFilter(
         choices=Initiative.Status.choices, empty_label="Any status"
     )
@@ -70,10 +67,7 @@ class InitiativeFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        this_year = financial_years.current_financial_year()
-        self.filters["fy"].extra["choices"] = financial_years.choices(
-            range(this_year + 10, this_year - 16, -1)
-        )
+        self.filters["fy"].extra["choices"] = financial_years.choices(year_range())
         self.form.fields["fy"].choices = [
             ("", "Any financial year"),
             *self.filters["fy"].extra["choices"],

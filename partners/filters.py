@@ -1,9 +1,9 @@
 """The organisation directory's search, filters and sort, all kept in the URL."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 
+from collaborate.kit.filters import search_box
 from partners import selectors
 from partners.models import Membership, Organisation, User
 
@@ -25,13 +25,7 @@ SORT_ORDER = {
 
 
 class OrganisationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label="Search by name",
-        method="search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}
-        ),
-    )
+    q = search_box("Search by name", spellcheck=False)
     sector = django_filters.ChoiceFilter(
         choices=Organisation.Sector.choices, empty_label="Any sector"
     )
@@ -89,13 +83,7 @@ USER_STATUS_CHOICES = [
 
 
 class UserFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label="Search by name or email",
-        method="search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}
-        ),
-    )
+    q = search_box("Search by name or email", spellcheck=False)
     # Organisation and role apply to the same membership: see filter_queryset.
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.none(), empty_label="Any organisation", method="later"

@@ -1,9 +1,9 @@
 """The review queue's filters and sort, kept in the URL."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 
+from collaborate.kit.filters import search_box
 from initiatives import filters as initiative_filters
 from initiatives import financial_years
 from initiatives.models import SavingsClaim
@@ -16,11 +16,7 @@ SORTS = {
 
 
 class ReviewFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label="Initiative or claim reference, or title",
-        method="search",
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+    q = search_box("Initiative or claim reference, or title")
     fy = django_filters.ChoiceFilter(
         label="Financial year",
         field_name="financial_year",
