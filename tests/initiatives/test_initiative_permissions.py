@@ -8,7 +8,7 @@ from django.urls import reverse
 from initiatives import permissions, services
 from initiatives.models import Initiative
 from partners.models import HistoryEntry
-from tests import factories
+from tests import factories, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -114,19 +114,10 @@ def test_an_officer_creates_an_initiative_led_by_the_organisation_they_act_for(
     client, officer, council
 ):
     client.force_login(officer)
+    # The lead posted is ignored: officers lead with the organisation they act for.
     response = client.post(
         reverse("initiatives:create"),
-        {
-            "title": "Joint procurement",
-            "collaboration_model": "shared_service",
-            "service_area": "procurement",
-            "governance": "informal",
-            "start_date_0": "1",
-            "start_date_1": "4",
-            "start_date_2": "2026",
-            # Ignored: officers lead with the organisation they act for.
-            "lead": factories.OrganisationFactory().pk,
-        },
+        form_data.initiative(lead=factories.OrganisationFactory().pk),
     )
     assert response.status_code == 302
     assert Initiative.objects.get().lead == council

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from initiatives import services
 from initiatives.models import Initiative, Partnership, SavingsTarget
-from tests import factories
+from tests import factories, form_data
 from tests.pages import assert_strict_page, text_of
 
 pytestmark = pytest.mark.django_db
@@ -124,23 +124,6 @@ def test_the_csv_holds_the_filtered_list_with_formulas_escaped(as_user, officer,
     assert rows[1][:2] == [initiative.reference, "'=SUM(A1:A9)"]
 
 
-def create_form(**changes):
-    data = {
-        "title": "Joint procurement",
-        "summary": "",
-        "collaboration_model": "shared_service",
-        "service_area": "procurement",
-        "governance": "informal",
-        "start_date_0": "1",
-        "start_date_1": "4",
-        "start_date_2": "2026",
-        "planned_end_date_0": "",
-        "planned_end_date_1": "",
-        "planned_end_date_2": "",
-    }
-    return {**data, **changes}
-
-
 @pytest.mark.parametrize(
     "changes, field, message",
     [
@@ -163,7 +146,7 @@ def create_form(**changes):
 def test_bad_input_when_creating_gets_a_message_at_the_field_and_writes_nothing(
     as_user, officer, changes, field, message
 ):
-    response = as_user(officer).post(reverse("initiatives:create"), create_form(**changes))
+    response = as_user(officer).post(reverse("initiatives:create"), form_data.initiative(**changes))
     assert response.status_code == 422
     page = html.unescape(response.content.decode())
     assert "There is a problem" in page and message in page
@@ -217,7 +200,7 @@ def test_an_edit_over_someone_elses_change_shows_the_current_values(
     services.initiative_update(actor=manager, initiative=initiative, title="Renamed by the manager")
     response = as_user(officer).post(
         reverse("initiatives:edit", args=[initiative.pk]),
-        create_form(title="Renamed by the officer", version=loaded_version),
+        form_data.initiative(title="Renamed by the officer", version=loaded_version),
     )
     assert response.status_code == 409
     page = html.unescape(response.content.decode())

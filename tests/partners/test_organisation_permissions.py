@@ -10,28 +10,14 @@ from django.urls import reverse
 from partners import permissions
 from partners.models import HistoryEntry, Organisation
 from partners.services import organisations as organisation_services
-from tests import factories
+from tests import factories, form_data
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
-    "name": "Aire Valley Community Trust",
-    "short_name": "",
-    "sector": "social",
-    "kind": "charity",
-    "gss_code": "",
-    "nation": "england",
-    "region": "yorkshire",
-    "website": "https://aire.example.org",
-}
+VALID = form_data.organisation(website="https://aire.example.org")
 
 
-@pytest.fixture
-def people(officer, manager, admin_user):
-    return {"officer": officer, "manager": manager, "admin": admin_user}
-
-
-@pytest.mark.parametrize("who", ["officer", "manager", "admin"])
+@pytest.mark.parametrize("who", ["officer of lead", "manager of lead", "admin"])
 def test_every_signed_in_user_reads_the_directory_and_an_organisation(client, people, council, who):
     client.force_login(people[who])
     assert client.get(reverse("partners:list")).status_code == 200
@@ -65,7 +51,7 @@ def admin_pages(council, other):
     ]
 
 
-@pytest.mark.parametrize("who", ["officer", "manager"])
+@pytest.mark.parametrize("who", ["officer of lead", "manager of lead"])
 def test_officers_and_managers_get_403_from_admin_pages_and_nothing_is_written(
     client, people, council, other_council, who
 ):
@@ -89,18 +75,20 @@ def test_admins_open_every_admin_page(client, admin_user, council, other_council
         assert client.get(url).status_code == 200, url
 
 
-def test_members_are_shown_to_admins_and_the_organisations_managers_only(
-    client, people, council, officer, outsider
-):
-    url = reverse("partners:detail", args=[council.pk])
-    for who, sees in [("admin", True), ("manager", True), ("officer", False)]:
+def test_members_are_shown_to_admins_and_the_organisations_managers_only(client, people):
+    url = reverse("partners:detail", args=[people.lead.pk])
+    for who, sees in [
+        ("admin", True),
+        ("manager of lead", True),
+        ("officer of lead", False),
+        ("manager of partner", False),
+        ("outsider", False),
+    ]:
         client.force_login(people[who])
-        assert (officer.email in client.get(url).content.decode()) is sees, who
-    client.force_login(outsider)
-    assert officer.email not in client.get(url).content.decode()
+        assert (people.lead_officer.email in client.get(url).content.decode()) is sees, who
 
 
-@pytest.mark.parametrize("who", ["officer", "manager"])
+@pytest.mark.parametrize("who", ["officer of lead", "manager of lead"])
 def test_services_refuse_non_admins(people, council, other_council, who):
     user = people[who]
     with pytest.raises(PermissionDenied):
@@ -115,7 +103,11 @@ def test_services_refuse_non_admins(people, council, other_council, who):
         organisation_services.organisation_merge(
             actor=user, duplicate=other_council, survivor=council
         )
-    assert Organisation.objects.filter(active=True).count() == 2
+    assert set(Organisation.objects.filter(active=True)) == {
+        people.lead,
+        people.partner,
+        people.other,
+    }
 
 
 def test_services_allow_admins(admin_user, council, other_council):
@@ -137,15 +129,16 @@ def test_services_allow_admins(admin_user, council, other_council):
 
 
 @pytest.fixture
-def organisations(council, other_council):
-    """X (the council everyone but the outsider belongs to), Y (the outsider's), one closed and
-    one duplicate merged into X."""
+def organisations(people):
+    """The lead, the partner and the outsider's council (other) of the shared people, one closed
+    organisation and one duplicate merged into the lead."""
     return {
-        "X": council,
-        "Y": other_council,
+        "lead": people.lead,
+        "partner": people.partner,
+        "other": people.other,
         "closed": factories.OrganisationFactory(name="Closed Council", active=False),
         "merged": factories.OrganisationFactory(
-            name="Leeds (duplicate)", active=False, merged_into=council
+            name="Leeds (duplicate)", active=False, merged_into=people.lead
         ),
     }
 
@@ -158,13 +151,20 @@ def named(organisations, *keys):
     return sorted(organisations[key].name for key in keys)
 
 
-@pytest.mark.parametrize("who", ["officer", "manager", "outsider", "admin"])
-def test_every_signed_in_user_sees_every_organisation_in_the_directory(
-    people, outsider, organisations, who
-):
-    user = {**people, "outsider": outsider}[who]
-    assert names(permissions.organisations_visible_to(user=user)) == named(
-        organisations, "X", "Y", "closed", "merged"
+@pytest.mark.parametrize(
+    "who",
+    [
+        "officer of lead",
+        "manager of lead",
+        "officer of partner",
+        "manager of partner",
+        "outsider",
+        "admin",
+    ],
+)
+def test_every_signed_in_user_sees_every_organisation_in_the_directory(people, organisations, who):
+    assert names(permissions.organisations_visible_to(user=people[who])) == named(
+        organisations, *organisations
     )
 
 
@@ -173,16 +173,25 @@ def test_an_anonymous_visitor_sees_no_organisation(organisations):
 
 
 def test_only_active_organisations_never_merged_are_selectable(organisations):
-    assert names(permissions.organisations_selectable()) == named(organisations, "X", "Y")
+    assert names(permissions.organisations_selectable()) == named(
+        organisations, "lead", "partner", "other"
+    )
 
 
 @pytest.mark.parametrize(
     "who, managed",
-    [("officer", []), ("manager", ["X"]), ("outsider", []), ("admin", [])],
+    [
+        ("officer of lead", []),
+        ("manager of lead", ["lead"]),
+        ("manager of partner", ["partner"]),
+        ("outsider", []),
+        ("admin", []),
+    ],
 )
-def test_organisations_managed_by_each_kind_of_user(people, outsider, organisations, who, managed):
-    user = {**people, "outsider": outsider}[who]
-    assert names(permissions.organisations_managed_by(user=user)) == named(organisations, *managed)
+def test_organisations_managed_by_each_kind_of_user(people, organisations, who, managed):
+    assert names(permissions.organisations_managed_by(user=people[who])) == named(
+        organisations, *managed
+    )
 
 
 def test_a_manager_of_a_closed_organisation_manages_nothing(organisations):
@@ -194,12 +203,15 @@ def test_a_manager_of_a_closed_organisation_manages_nothing(organisations):
 
 @pytest.mark.parametrize(
     "who, invitable",
-    [("officer", []), ("manager", ["X"]), ("outsider", []), ("admin", ["X", "Y"])],
+    [
+        ("officer of lead", []),
+        ("manager of lead", ["lead"]),
+        ("manager of partner", ["partner"]),
+        ("outsider", []),
+        ("admin", ["lead", "partner", "other"]),
+    ],
 )
-def test_organisations_each_kind_of_user_may_invite_into(
-    people, outsider, organisations, who, invitable
-):
-    user = {**people, "outsider": outsider}[who]
-    assert names(permissions.organisations_invitable_by(user=user)) == named(
+def test_organisations_each_kind_of_user_may_invite_into(people, organisations, who, invitable):
+    assert names(permissions.organisations_invitable_by(user=people[who])) == named(
         organisations, *invitable
     )

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from partners.models import Organisation
 from partners.services import organisations as organisation_services
-from tests import factories
+from tests import factories, form_data
 from tests.pages import assert_strict_page, text_of
 
 pytestmark = pytest.mark.django_db
@@ -105,17 +105,7 @@ def test_the_csv_holds_the_filtered_organisations_with_formulas_escaped(as_user,
 
 
 def post_organisation(client, **changes):
-    data = {
-        "name": "Aire Valley Community Trust",
-        "short_name": "",
-        "sector": "social",
-        "kind": "charity",
-        "gss_code": "",
-        "nation": "england",
-        "region": "yorkshire",
-        "website": "",
-    }
-    return client.post(reverse("partners:create"), {**data, **changes})
+    return client.post(reverse("partners:create"), form_data.organisation(**changes))
 
 
 def test_an_admin_adds_an_organisation_and_is_taken_to_it(as_user, admin_user):
