@@ -1,6 +1,6 @@
-"""Who may do what with people and memberships (DESIGN.md §3): anonymous, officer, manager of
-X, manager of Y, admin; through the views and through the services; and the queryset filters,
-for each kind of user."""
+"""Who may do what with people and memberships (DESIGN.md §3): anonymous, an officer, a manager
+of the lead and of a partner, admin; through the views and through the services; and the
+queryset filters, for each kind of user."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -10,37 +10,19 @@ from django.urls import reverse
 from partners import permissions
 from partners.models import HistoryEntry, Invitation, Membership, User
 from partners.services import users as user_services
-from tests import factories
+from tests import factories, form_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def manager_of_y(other_council):
-    return factories.UserFactory(full_name="Yasmin Manager", member_of=[(other_council, "manager")])
-
-
-@pytest.fixture
-def people(officer, manager, manager_of_y, admin_user):
-    return {
-        "officer": officer,
-        "manager of X": manager,
-        "manager of Y": manager_of_y,
-        "admin": admin_user,
-    }
-
-
-def invite_data(organisation, role="officer", email="new.person@example.gov.uk"):
-    return {
-        "full_name": "New Person",
-        "email": email,
-        "organisation": organisation.pk,
-        "role": role,
-    }
-
-
 @pytest.mark.parametrize(
-    "who, status", [("officer", 403), ("manager of X", 200), ("manager of Y", 200), ("admin", 200)]
+    "who, status",
+    [
+        ("officer of lead", 403),
+        ("manager of lead", 200),
+        ("manager of partner", 200),
+        ("admin", 200),
+    ],
 )
 def test_the_users_page(client, people, who, status):
     client.force_login(people[who])
@@ -61,33 +43,34 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_users_page(client, of
 
 
 def test_a_manager_sees_only_their_own_organisations_members(client, people, officer, outsider):
-    client.force_login(people["manager of X"])
+    client.force_login(people["manager of lead"])
     page = client.get(reverse("users:list")).content.decode()
     assert officer.email in page and outsider.email not in page
     assert client.get(reverse("users:detail", args=[officer.pk])).status_code == 200
     assert client.get(reverse("users:detail", args=[outsider.pk])).status_code == 404
-    client.force_login(people["manager of Y"])
+    client.force_login(people["manager of partner"])
     assert client.get(reverse("users:detail", args=[officer.pk])).status_code == 404
 
 
 @pytest.mark.parametrize(
     "who, organisation, role, allowed",
     [
-        ("officer", "X", "officer", False),
-        ("manager of X", "X", "officer", True),
-        ("manager of X", "X", "manager", False),
-        ("manager of X", "Y", "officer", False),
-        ("manager of Y", "X", "officer", False),
-        ("admin", "X", "manager", True),
-        ("admin", "Y", "officer", True),
+        ("officer of lead", "lead", "officer", False),
+        ("manager of lead", "lead", "officer", True),
+        ("manager of lead", "lead", "manager", False),
+        ("manager of lead", "partner", "officer", False),
+        ("manager of partner", "lead", "officer", False),
+        ("admin", "lead", "manager", True),
+        ("admin", "partner", "officer", True),
     ],
 )
 def test_who_may_invite_whom_into_which_organisation(
-    client, people, council, other_council, who, organisation, role, allowed
+    client, people, who, organisation, role, allowed
 ):
-    target = {"X": council, "Y": other_council}[organisation]
     client.force_login(people[who])
-    response = client.post(reverse("users:invite"), invite_data(target, role))
+    response = client.post(
+        reverse("users:invite"), form_data.invitation(getattr(people, organisation), role=role)
+    )
     created = User.objects.filter(email="new.person@example.gov.uk").exists()
     assert created is allowed
     if allowed:
@@ -98,7 +81,7 @@ def test_who_may_invite_whom_into_which_organisation(
         assert not Invitation.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["officer", "manager of X", "manager of Y"])
+@pytest.mark.parametrize("who", ["officer of lead", "manager of lead", "manager of partner"])
 def test_only_admins_manage_memberships_and_accounts(client, people, officer, other_council, who):
     membership = officer.memberships.get()
     history_before = HistoryEntry.objects.count()
@@ -158,7 +141,7 @@ def test_an_admin_adds_changes_and_ends_memberships_and_deactivates(
     assert {"Membership added", "Role changed", "Membership ended", "Deactivated"} <= set(actions)
 
 
-@pytest.mark.parametrize("who", ["officer", "manager of X", "manager of Y"])
+@pytest.mark.parametrize("who", ["officer of lead", "manager of lead", "manager of partner"])
 def test_services_refuse_non_admins(people, officer, other_council, who):
     actor = people[who]
     membership = officer.memberships.get()
@@ -174,22 +157,23 @@ def test_services_refuse_non_admins(people, officer, other_council, who):
         user_services.user_set_active(actor=actor, user=officer, active=False)
 
 
-def test_the_invite_service_refuses_what_the_inviter_may_not_do(people, council, other_council):
-    with pytest.raises(ValidationError, match="Managers can invite officers only"):
+@pytest.mark.parametrize(
+    "organisation, role, refusal",
+    [
+        ("lead", "manager", "Managers can invite officers only"),
+        ("partner", "officer", "only invite people into an organisation you manage"),
+    ],
+)
+def test_the_invite_service_refuses_what_the_inviter_may_not_do(
+    people, organisation, role, refusal
+):
+    with pytest.raises(ValidationError, match=refusal):
         user_services.user_invite(
-            actor=people["manager of X"],
+            actor=people.lead_manager,
             email="a@example.gov.uk",
             full_name="A",
-            organisation=council,
-            role="manager",
-        )
-    with pytest.raises(ValidationError, match="only invite people into an organisation you manage"):
-        user_services.user_invite(
-            actor=people["manager of X"],
-            email="a@example.gov.uk",
-            full_name="A",
-            organisation=other_council,
-            role="officer",
+            organisation=getattr(people, organisation),
+            role=role,
         )
     assert not User.objects.filter(email="a@example.gov.uk").exists()
 
@@ -202,11 +186,11 @@ def test_resending_an_invitation_is_for_admins_and_the_organisations_managers(pe
         organisation=council,
         role="officer",
     )
-    user_services.invitation_resend(actor=people["manager of X"], invitation=invitation)
+    user_services.invitation_resend(actor=people["manager of lead"], invitation=invitation)
     with pytest.raises(PermissionDenied):
-        user_services.invitation_resend(actor=people["manager of Y"], invitation=invitation)
+        user_services.invitation_resend(actor=people["manager of partner"], invitation=invitation)
     with pytest.raises(PermissionDenied):
-        user_services.invitation_resend(actor=people["officer"], invitation=invitation)
+        user_services.invitation_resend(actor=people["officer of lead"], invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.times_sent == 2
 
@@ -215,14 +199,23 @@ def test_resending_an_invitation_is_for_admins_and_the_organisations_managers(pe
 
 
 @pytest.fixture
-def everyone(people, outsider):
-    """Officer and manager of X, manager of Y and the outsider (Y's officer), an admin, and
-    someone in no organisation."""
+def everyone(people):
+    """The shared people by their labels, and someone in no organisation."""
     return {
-        **people,
-        "outsider": outsider,
+        **{who: people[who] for who in people.LABELS},
         "nobody's member": factories.UserFactory(full_name="Norah Nomember"),
     }
+
+
+EVERYONE = [
+    "officer of lead",
+    "manager of lead",
+    "officer of partner",
+    "manager of partner",
+    "outsider",
+    "admin",
+    "nobody's member",
+]
 
 
 def emails(people, *who):
@@ -232,14 +225,12 @@ def emails(people, *who):
 @pytest.mark.parametrize(
     "who, visible",
     [
-        ("officer", []),
+        ("officer of lead", []),
+        ("officer of partner", []),
         ("outsider", []),
-        ("manager of X", ["officer", "manager of X"]),
-        ("manager of Y", ["manager of Y", "outsider"]),
-        (
-            "admin",
-            ["officer", "manager of X", "manager of Y", "outsider", "admin", "nobody's member"],
-        ),
+        ("manager of lead", ["officer of lead", "manager of lead"]),
+        ("manager of partner", ["officer of partner", "manager of partner"]),
+        ("admin", EVERYONE),
     ],
 )
 def test_users_visible_to_each_kind_of_user(everyone, who, visible):
@@ -255,17 +246,17 @@ def test_an_anonymous_visitor_sees_nobody(everyone):
 @pytest.mark.parametrize(
     "who, organisations",
     [
-        ("officer", []),
+        ("officer of lead", []),
         ("outsider", []),
-        ("manager of X", ["X"]),
-        ("manager of Y", ["Y"]),
-        ("admin", ["X", "Y"]),
+        ("manager of lead", ["lead"]),
+        ("manager of partner", ["partner"]),
+        ("admin", ["lead", "partner", "other"]),
     ],
 )
 def test_memberships_and_their_organisations_visible_to_each_kind_of_user(
-    everyone, council, other_council, who, organisations
+    people, everyone, who, organisations
 ):
-    ids = sorted({"X": council.pk, "Y": other_council.pk}[o] for o in organisations)
+    ids = sorted(getattr(people, o).pk for o in organisations)
     user = everyone[who]
     memberships = permissions.memberships_visible_to(user=user)
     expected = Membership.objects.filter(organisation_id__in=ids)
@@ -285,7 +276,7 @@ def test_the_users_filter_offers_no_organisation_without_members(admin_user, cou
 
 @pytest.mark.parametrize(
     "who, roles",
-    [("manager of X", ["officer"]), ("admin", ["officer", "manager"])],
+    [("manager of lead", ["officer"]), ("admin", ["officer", "manager"])],
 )
 def test_roles_each_inviter_may_give(everyone, who, roles):
     given = permissions.roles_invitable_by(user=everyone[who])
@@ -294,6 +285,6 @@ def test_roles_each_inviter_may_give(everyone, who, roles):
 
 def test_admins_deactivate_others_but_never_themselves(everyone):
     admin = everyone["admin"]
-    assert permissions.can_set_active(admin, everyone["officer"])
+    assert permissions.can_set_active(admin, everyone["officer of lead"])
     assert not permissions.can_set_active(admin, admin)
-    assert not permissions.can_set_active(everyone["manager of X"], everyone["officer"])
+    assert not permissions.can_set_active(everyone["manager of lead"], everyone["officer of lead"])
