@@ -1,13 +1,11 @@
 """Fixtures every test may use: the people of DESIGN.md §3, real services, page checks."""
 
-from dataclasses import dataclass
-
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from partners.models import Organisation, User
 from tests import factories, services
+from tests.people import People
 
 pytest_plugins = ["tests.fixtures_celery", "tests.fixtures_browser"]
 
@@ -90,35 +88,6 @@ def outsider(other_council):
 @pytest.fixture
 def admin_user(db):
     return factories.UserFactory(full_name="Ada Admin", is_staff=True)
-
-
-@dataclass(frozen=True)
-class People:
-    """The people of DESIGN.md §3: the lead council's officer and manager, the partner's
-    officer and manager, an outsider (an officer of an unrelated council) and an admin."""
-
-    lead: Organisation
-    partner: Organisation
-    other: Organisation
-    lead_officer: User
-    lead_manager: User
-    partner_officer: User
-    partner_manager: User
-    outsider: User
-    admin: User
-
-    # Parametrised tests name people as the permission table does: people["officer of lead"].
-    LABELS = {
-        "officer of lead": "lead_officer",
-        "manager of lead": "lead_manager",
-        "officer of partner": "partner_officer",
-        "manager of partner": "partner_manager",
-        "outsider": "outsider",
-        "admin": "admin",
-    }
-
-    def __getitem__(self, label):
-        return getattr(self, self.LABELS[label])
 
 
 @pytest.fixture

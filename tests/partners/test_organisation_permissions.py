@@ -11,6 +11,7 @@ from partners import permissions
 from partners.models import HistoryEntry, Organisation
 from partners.services import organisations as organisation_services
 from tests import factories, form_data
+from tests.people import People
 
 pytestmark = pytest.mark.django_db
 
@@ -151,17 +152,7 @@ def named(organisations, *keys):
     return sorted(organisations[key].name for key in keys)
 
 
-@pytest.mark.parametrize(
-    "who",
-    [
-        "officer of lead",
-        "manager of lead",
-        "officer of partner",
-        "manager of partner",
-        "outsider",
-        "admin",
-    ],
-)
+@pytest.mark.parametrize("who", People.LABELS)
 def test_every_signed_in_user_sees_every_organisation_in_the_directory(people, organisations, who):
     assert names(permissions.organisations_visible_to(user=people[who])) == named(
         organisations, *organisations
@@ -178,22 +169,6 @@ def test_only_active_organisations_never_merged_are_selectable(organisations):
     )
 
 
-@pytest.mark.parametrize(
-    "who, managed",
-    [
-        ("officer of lead", []),
-        ("manager of lead", ["lead"]),
-        ("manager of partner", ["partner"]),
-        ("outsider", []),
-        ("admin", []),
-    ],
-)
-def test_organisations_managed_by_each_kind_of_user(people, organisations, who, managed):
-    assert names(permissions.organisations_managed_by(user=people[who])) == named(
-        organisations, *managed
-    )
-
-
 def test_a_manager_of_a_closed_organisation_manages_nothing(organisations):
     manager = factories.UserFactory(member_of=[(organisations["closed"], "manager")])
     assert not permissions.organisations_managed_by(user=manager).exists()
@@ -201,17 +176,22 @@ def test_a_manager_of_a_closed_organisation_manages_nothing(organisations):
     assert not permissions.can_view_users(manager)
 
 
+# Managers invite into what they manage; admins manage no organisation but invite into any.
 @pytest.mark.parametrize(
-    "who, invitable",
+    "who, managed, invitable",
     [
-        ("officer of lead", []),
-        ("manager of lead", ["lead"]),
-        ("manager of partner", ["partner"]),
-        ("outsider", []),
-        ("admin", ["lead", "partner", "other"]),
+        ("officer of lead", [], []),
+        ("manager of lead", ["lead"], ["lead"]),
+        ("manager of partner", ["partner"], ["partner"]),
+        ("outsider", [], []),
+        ("admin", [], ["lead", "partner", "other"]),
     ],
 )
-def test_organisations_each_kind_of_user_may_invite_into(people, organisations, who, invitable):
-    assert names(permissions.organisations_invitable_by(user=people[who])) == named(
+def test_organisations_each_kind_of_user_manages_and_may_invite_into(
+    people, organisations, who, managed, invitable
+):
+    user = people[who]
+    assert names(permissions.organisations_managed_by(user=user)) == named(organisations, *managed)
+    assert names(permissions.organisations_invitable_by(user=user)) == named(
         organisations, *invitable
     )

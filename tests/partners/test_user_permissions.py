@@ -11,6 +11,7 @@ from partners import permissions
 from partners.models import HistoryEntry, Invitation, Membership, User
 from partners.services import users as user_services
 from tests import factories, form_data
+from tests.people import People
 
 pytestmark = pytest.mark.django_db
 
@@ -207,15 +208,7 @@ def everyone(people):
     }
 
 
-EVERYONE = [
-    "officer of lead",
-    "manager of lead",
-    "officer of partner",
-    "manager of partner",
-    "outsider",
-    "admin",
-    "nobody's member",
-]
+EVERYONE = [*People.LABELS, "nobody's member"]
 
 
 def emails(people, *who):
