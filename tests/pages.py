@@ -1,5 +1,6 @@
 """Checks every HTML page must pass: a strict CSP header and nothing inline that needs it."""
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -61,3 +62,15 @@ def text_of(response):
     html = response.content.decode()
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def assert_error_at_field(response, field, message):
+    """A form sent back to be corrected: status 422 on a strict page, with the error summary,
+    a link from it to the field, and the message beside the field."""
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    assert "There is a problem" in page
+    assert f'href="#id_{field}' in page  # the summary links to the field
+    assert message in page
+    assert f'id="id_{field}_error"' in page
+    assert_strict_page(response)

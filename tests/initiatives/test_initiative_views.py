@@ -12,7 +12,7 @@ from django.urls import reverse
 from initiatives import services
 from initiatives.models import Initiative, Partnership, SavingsTarget
 from tests import factories, form_data
-from tests.pages import assert_strict_page, text_of
+from tests.pages import assert_error_at_field, assert_strict_page, text_of
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -147,12 +147,8 @@ def test_bad_input_when_creating_gets_a_message_at_the_field_and_writes_nothing(
     as_user, officer, changes, field, message
 ):
     response = as_user(officer).post(reverse("initiatives:create"), form_data.initiative(**changes))
-    assert response.status_code == 422
-    page = html.unescape(response.content.decode())
-    assert "There is a problem" in page and message in page
-    assert f'href="#id_{field}' in page
+    assert_error_at_field(response, field, message)
     assert not Initiative.objects.exists()
-    assert_strict_page(response)
 
 
 def test_shares_that_do_not_add_up_are_shown_next_to_the_form(

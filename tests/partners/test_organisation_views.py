@@ -1,7 +1,6 @@
 """The organisation pages: directory, forms, detail, history and merge, as a browser sees them."""
 
 import csv
-import html
 import io
 
 import factory
@@ -11,7 +10,7 @@ from django.urls import reverse
 from partners.models import Organisation
 from partners.services import organisations as organisation_services
 from tests import factories, form_data
-from tests.pages import assert_strict_page, text_of
+from tests.pages import assert_error_at_field, assert_strict_page, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -130,14 +129,8 @@ def test_bad_input_gets_a_clear_message_at_the_field_and_writes_nothing(
     council.gss_code = "E08000035"
     council.save()
     response = post_organisation(as_user(admin_user), **changes)
-    assert response.status_code == 422
-    page = html.unescape(response.content.decode())
-    assert "There is a problem" in page
-    assert f'href="#id_{field}' in page  # the summary links to the field
-    assert message in page
-    assert f'id="id_{field}_error"' in page
+    assert_error_at_field(response, field, message)
     assert Organisation.objects.count() == 1
-    assert_strict_page(response)
 
 
 def test_an_edit_over_someone_elses_change_is_refused_and_shows_the_current_values(
