@@ -12,15 +12,28 @@ from partners.models import Membership, Organisation
 GSS_CODE = re.compile(r"[EWSNK]\d{8}")
 
 
+def email_field(autocomplete, required_message=None):
+    """An email address box: not spell-checked, as long as the model allows. With
+    `required_message`, the message for an empty box and ours for a malformed address."""
+    error_messages = None
+    if required_message:
+        error_messages = {
+            "required": required_message,
+            "invalid": "Enter an email address in the right format, like name@example.gov.uk",
+        }
+    return forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
+        error_messages=error_messages,
+    )
+
+
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, labelled for an email address. Its one error message says nothing
     about whether an account exists."""
 
-    username = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
-    )
+    username = email_field("username")
     password = forms.CharField(
         label="Password",
         strip=False,
@@ -96,15 +109,7 @@ class InviteForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "Enter the person's full name"},
     )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-        error_messages={
-            "required": "Enter the person's email address",
-            "invalid": "Enter an email address in the right format, like name@example.gov.uk",
-        },
-    )
+    email = email_field("off", "Enter the person's email address")
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         empty_label="Choose an organisation",
@@ -176,15 +181,7 @@ class ActingForForm(forms.Form):
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's password-reset form, with the email sent by a Celery worker after commit."""
 
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the right format, like name@example.gov.uk",
-        },
-    )
+    email = email_field("email", "Enter your email address")
 
     def save(self, *args, **kwargs):
         """Queue one email for each account with this address. Only the user's id goes through
