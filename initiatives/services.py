@@ -76,12 +76,7 @@ def initiative_create(*, actor, lead, **fields):
     initiative.save()
     Partnership.objects.create(initiative=initiative, organisation=lead, savings_share=HUNDRED)
     progress.progress_mark_dirty([initiative.pk])
-    history.history_record(
-        actor=actor,
-        owner=initiative,
-        action="Created",
-        changes=history.changes_between({}, history.snapshot(initiative, TRACKED_FIELDS)),
-    )
+    history.history_record_created(actor=actor, owner=initiative, fields=TRACKED_FIELDS)
     return initiative
 
 

@@ -61,6 +61,17 @@ def history_record(*, actor, owner, action, subject="", changes=(), reason=""):
     )
 
 
+def history_record_created(*, actor, owner, fields, action="Created", reason=""):
+    """The first entry on a new record's History page: each of `fields` with its value."""
+    return history_record(
+        actor=actor,
+        owner=owner,
+        action=action,
+        changes=changes_between({}, snapshot(owner, fields)),
+        reason=reason,
+    )
+
+
 def history_of(owner):
     """The entries of one owner's History page, newest first, with who made them."""
     return HistoryEntry.objects.filter(

@@ -159,11 +159,11 @@ def claim_create(*, actor, initiative, claimant, creation_token=None, evidence_f
     if (existing := _insert_once(claim)) is not None:
         return existing
     stored = _evidence_store(actor, claim, evidence_files)
-    history.history_record(
+    history.history_record_created(
         actor=actor,
         owner=claim,
+        fields=TRACKED_FIELDS,
         action="Drafted",
-        changes=history.changes_between({}, history.snapshot(claim, TRACKED_FIELDS)),
         reason=("Evidence: " + ", ".join(stored)) if stored else "",
     )
     return claim

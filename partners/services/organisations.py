@@ -47,12 +47,7 @@ def organisation_create(*, actor, **fields):
     organisation.slug = organisation_slug(organisation.name)
     organisation.full_clean()
     organisation.save()
-    history.history_record(
-        actor=actor,
-        owner=organisation,
-        action="Created",
-        changes=history.changes_between({}, history.snapshot(organisation, TRACKED_FIELDS)),
-    )
+    history.history_record_created(actor=actor, owner=organisation, fields=TRACKED_FIELDS)
     return organisation
 
 
@@ -244,20 +239,17 @@ def organisation_merge(*, actor, duplicate, survivor):
         for i in moved
     ]
     reason = "\n".join(member_lines)
-    history.history_record(
-        actor=actor,
-        owner=survivor,
-        action="Merged a duplicate into this organisation",
-        subject=f"{duplicate.name} (#{duplicate.pk})",
-        changes=summary,
-        reason=reason,
-    )
-    history.history_record(
-        actor=actor,
-        owner=duplicate,
-        action="Merged into another organisation",
-        subject=f"{survivor.name} (#{survivor.pk})",
-        changes=summary,
-        reason=reason,
-    )
+    # Both organisations' histories record the merge, each naming the other.
+    for owner, action, other in (
+        (survivor, "Merged a duplicate into this organisation", duplicate),
+        (duplicate, "Merged into another organisation", survivor),
+    ):
+        history.history_record(
+            actor=actor,
+            owner=owner,
+            action=action,
+            subject=f"{other.name} (#{other.pk})",
+            changes=summary,
+            reason=reason,
+        )
     return survivor
