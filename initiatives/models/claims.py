@@ -11,10 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives import financial_years
-from initiatives.models.initiatives import MAX_AMOUNT, Initiative
+from initiatives.models.initiatives import MAX_AMOUNT, MONEY, Initiative
 from partners.models import Organisation
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class FinancialYearLock(models.Model):

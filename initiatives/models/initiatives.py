@@ -17,6 +17,7 @@ from partners.models import Organisation
 # starts, when no end is planned): recurring savings go on after a project ends.
 YEARS_AFTER_END = 10
 MAX_AMOUNT = Decimal("1000000000.00")  # £1bn: larger figures are typing mistakes
+MONEY = {"max_digits": 14, "decimal_places": 2}  # an amount typed in: pounds and pence
 
 
 class ReferenceSequence(models.Model):
@@ -257,9 +258,7 @@ class SavingsTarget(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="targets")
     financial_year = models.PositiveSmallIntegerField()
     amount = models.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)], **MONEY
     )
 
     class Meta:

@@ -39,8 +39,9 @@ class Measures(models.Model):
         return self.verified_cash + self.verified_non_cash
 
 
-class InitiativeYear(Measures):
-    """One initiative's figures in one financial year, all partners together."""
+class InitiativeYearMeasures(Measures):
+    """The figures of one initiative in one financial year, with the initiative's collaboration
+    model and service area beside them for the fact table to group by."""
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="+", db_constraint=False
@@ -48,6 +49,13 @@ class InitiativeYear(Measures):
     financial_year = models.PositiveSmallIntegerField()
     collaboration_model = models.CharField(max_length=30)
     service_area = models.CharField(max_length=30)
+
+    class Meta:
+        abstract = True
+
+
+class InitiativeYear(InitiativeYearMeasures):
+    """One initiative's figures in one financial year, all partners together."""
 
     class Meta:
         constraints = [
@@ -62,19 +70,13 @@ class InitiativeYear(Measures):
         ]
 
 
-class InitiativeShareYear(Measures):
+class InitiativeShareYear(InitiativeYearMeasures):
     """One partner's part of one initiative's figures in one financial year: target and claimed
     by the current shares, verified from the stored attribution."""
 
-    initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="+", db_constraint=False
-    )
     # A plain id, not a foreign key: computed rows are not records that a merge of organisations
     # moves or counts; a merge marks the initiatives dirty and the recompute rebuilds them.
     organisation_id = models.BigIntegerField()
-    financial_year = models.PositiveSmallIntegerField()
-    collaboration_model = models.CharField(max_length=30)
-    service_area = models.CharField(max_length=30)
 
     class Meta:
         constraints = [
