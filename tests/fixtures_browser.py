@@ -1,10 +1,15 @@
 """Headless Chromium (Debian's) through pytest-playwright, with checks every page must pass:
-axe-core finds no WCAG 2.2 AA violation and the browser reports no CSP violation."""
+axe-core finds no WCAG 2.2 AA violation and the browser reports no CSP violation; and the steps
+and parts of a page that every journey uses."""
 
 import json
+import re
+import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from playwright.sync_api import expect
 
 from tests import services
 
@@ -141,3 +146,56 @@ def checked_page_without_js(browser, live_server):
     yield Checked(page, live_server.url, javascript=False, axe_page=axe_context.new_page())
     axe_context.close()
     context.close()
+
+
+@pytest.fixture(params=["with javascript", "without javascript"])
+def checked(request):
+    """A journey's checked page, once with JavaScript and once without: the site works both ways."""
+    if request.param == "with javascript":
+        return request.getfixturevalue("checked_page")
+    return request.getfixturevalue("checked_page_without_js")
+
+
+def sign_in(checked, user, password):
+    checked.goto("/accounts/login/")
+    page = checked.page
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    checked.check("home after sign in")
+
+
+def sign_out(checked):
+    checked.page.get_by_role("button", name=re.compile("Sign out")).click()
+    checked.check("signed out")
+
+
+def menu(page):
+    return page.get_by_role("navigation", name="Menu")
+
+
+def banner(page):
+    return page.locator(".govuk-notification-banner")
+
+
+def error_summary(page):
+    return page.locator(".govuk-error-summary")
+
+
+def send_empty(checked, button, *messages):
+    """Press a form's button with nothing entered: the form comes back with these messages in
+    its error summary, and "There is a problem" above them."""
+    checked.page.get_by_role("button", name=button).click()
+    checked.check(f"{button}, nothing entered")
+    for message in ("There is a problem", *messages):
+        expect(error_summary(checked.page)).to_contain_text(message)
+
+
+def emails_arrived(count):
+    """The outbox once `count` emails are in it: a Celery worker sends them in its own time."""
+    waiter = threading.Event()
+    for _ in range(300):
+        if len(mail.outbox) >= count:
+            return mail.outbox
+        waiter.wait(0.05)
+    raise AssertionError(f"{count} emails expected, {len(mail.outbox)} arrived: {mail.outbox}")

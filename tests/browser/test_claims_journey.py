@@ -5,7 +5,6 @@ with and without JavaScript; every page, and every swap, passes axe-core and rai
 violation."""
 
 import re
-import threading
 from decimal import Decimal
 
 import pytest
@@ -13,7 +12,15 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from initiatives.models import ClaimAttribution, ClaimEvidence, SavingsClaim
-from tests.browser.test_shell import sign_in
+from tests.fixtures_browser import (
+    banner,
+    emails_arrived,
+    error_summary,
+    menu,
+    send_empty,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,23 +29,6 @@ STATEMENT = "Processing times for new claims stayed at 14 days, as the monthly r
 RETURN_NOTE = "The gross saving counts a post that was vacant. Take it out and resubmit."
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-
-
-def error_summary(page):
-    return page.locator(".govuk-error-summary")
-
-
-def banner(page):
-    return page.locator(".govuk-notification-banner")
-
-
-def menu(page):
-    return page.get_by_role("navigation", name="Menu")
-
-
-def sign_out(checked):
-    checked.page.get_by_role("button", name=re.compile("Sign out")).click()
-    checked.check("signed out")
 
 
 def open_claims_section(checked, initiative):
@@ -64,10 +54,9 @@ def make_claim(checked, initiative, tmp_path):
     checked.check("make a claim")
     expect(page.get_by_role("heading", level=1)).to_have_text("Make a claim")
 
-    page.get_by_role("button", name="Save draft").click()
-    checked.check("make a claim, nothing entered")
-    for message in (
-        "There is a problem",
+    send_empty(
+        checked,
+        "Save draft",
         "Choose the financial year",
         "Choose the category of saving",
         "Choose whether the saving releases cash",
@@ -76,8 +65,7 @@ def make_claim(checked, initiative, tmp_path):
         "Describe what was saved and how the initiative caused it",
         "Say whether the service's outputs were maintained",
         "Say how you know the outputs were maintained",
-    ):
-        expect(error_summary(page)).to_contain_text(message)
+    )
     assert not SavingsClaim.objects.exists()
 
     report = tmp_path / "savings-report.pdf"
@@ -244,22 +232,28 @@ def open_decided_claim(checked, claim, row):
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Claim {claim.reference}")
 
 
-def emails_arrived(count):
-    waiter = threading.Event()
-    for _ in range(300):
-        if len(mail.outbox) >= count:
-            return [(message.to, message.subject) for message in mail.outbox]
-        waiter.wait(0.05)
-    raise AssertionError(f"{count} emails expected, {len(mail.outbox)} arrived: {mail.outbox}")
+def sent(count):
+    """(to, subject) of each email, once `count` have gone out."""
+    return [(message.to, message.subject) for message in emails_arrived(count)]
 
 
-def journey(checked, tmp_path, initiative, officer, manager, password, council, partner_council):
+def test_claim_journey(
+    checked,
+    celery_worker,
+    tmp_path,
+    initiative,
+    officer,
+    manager,
+    password,
+    council,
+    partner_council,
+):
     sign_in(checked, officer, password)
     claim = make_claim(checked, initiative, tmp_path)
     refuse_disguised_image(checked, claim, tmp_path)
     submit(checked, claim)
     awaits = ([manager.email], f"Claim {claim.reference} awaits your decision")
-    assert emails_arrived(1) == [awaits]
+    assert sent(1) == [awaits]
     sign_out(checked)
 
     sign_in(checked, manager, password)
@@ -267,13 +261,13 @@ def journey(checked, tmp_path, initiative, officer, manager, password, council, 
     claim.refresh_from_db()
     assert (claim.status, claim.review_note) == (SavingsClaim.Status.RETURNED, RETURN_NOTE)
     returned = ([officer.email], f"Claim {claim.reference}: returned for revision")
-    assert emails_arrived(2) == [awaits, returned]
+    assert sent(2) == [awaits, returned]
     assert RETURN_NOTE in mail.outbox[1].body
     sign_out(checked)
 
     sign_in(checked, officer, password)
     revise_and_resubmit(checked, claim)
-    assert emails_arrived(3) == [awaits, returned, awaits]
+    assert sent(3) == [awaits, returned, awaits]
     sign_out(checked)
 
     sign_in(checked, manager, password)
@@ -281,50 +275,11 @@ def journey(checked, tmp_path, initiative, officer, manager, password, council, 
     open_decided_claim(checked, claim, row)
     see_attribution(checked, claim, council, partner_council)
     verified = ([officer.email], f"Claim {claim.reference}: verified")
-    assert emails_arrived(4) == [awaits, returned, awaits, verified]
+    assert sent(4) == [awaits, returned, awaits, verified]
     claim.refresh_from_db()
     assert (claim.status, claim.gross_amount, claim.net_amount, claim.reviewed_by) == (
         SavingsClaim.Status.VERIFIED,
         Decimal("11500.00"),
         Decimal("9500.00"),
         manager,
-    )
-
-
-def test_claim_journey_with_javascript(
-    checked_page,
-    celery_worker,
-    tmp_path,
-    initiative,
-    officer,
-    manager,
-    password,
-    council,
-    partner_council,
-):
-    journey(
-        checked_page, tmp_path, initiative, officer, manager, password, council, partner_council
-    )
-
-
-def test_claim_journey_without_javascript(
-    checked_page_without_js,
-    celery_worker,
-    tmp_path,
-    initiative,
-    officer,
-    manager,
-    password,
-    council,
-    partner_council,
-):
-    journey(
-        checked_page_without_js,
-        tmp_path,
-        initiative,
-        officer,
-        manager,
-        password,
-        council,
-        partner_council,
     )

@@ -17,8 +17,8 @@ from initiatives import services as initiative_services
 from initiatives.claims import services as claim_services
 from initiatives.progress import reconcile, selectors
 from initiatives.progress import services as progress_services
-from tests.browser.test_shell import sign_in
 from tests.factories import make_claim, make_partnered_initiative
+from tests.fixtures_browser import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

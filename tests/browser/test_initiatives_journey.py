@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from initiatives.models import Initiative, Partnership, SavingsTarget
 from tests import factories
-from tests.browser.test_shell import sign_in
+from tests.fixtures_browser import banner, error_summary, menu, send_empty, sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,30 +24,17 @@ def charity(db):
     return factories.OrganisationFactory(name=CHARITY, sector="social", kind="charity")
 
 
-def error_summary(page):
-    return page.locator(".govuk-error-summary")
-
-
 def sections(page):
     return page.get_by_role("navigation", name="Sections of this initiative")
 
 
-def sign_out(checked):
-    checked.page.get_by_role("button", name=re.compile("Sign out")).click()
-    checked.check("signed out")
-
-
 def create_initiative(checked):
     page = checked.page
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Initiatives").click()
+    menu(page).get_by_role("link", name="Initiatives").click()
     checked.check("initiatives")
     page.get_by_role("link", name="Create an initiative").click()
     checked.check("create an initiative")
-    page.get_by_role("button", name="Create initiative").click()
-    checked.check("create an initiative, nothing entered")
-    expect(error_summary(page)).to_contain_text("There is a problem")
-    expect(error_summary(page)).to_contain_text("Enter a title")
-    expect(error_summary(page)).to_contain_text("Enter the start date")
+    send_empty(checked, "Create initiative", "Enter a title", "Enter the start date")
 
     page.get_by_label("Title", exact=True).fill(TITLE)
     page.get_by_label("Summary").fill("Leeds and Bradford run one revenues and benefits team.")
@@ -65,9 +52,7 @@ def create_initiative(checked):
     page.get_by_role("button", name="Create initiative").click()
     checked.check("the new initiative's partners")
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "A manager of Leeds City Council adds its partners"
-    )
+    expect(banner(page)).to_contain_text("A manager of Leeds City Council adds its partners")
     expect(sections(page).get_by_role("link", name="Partners")).to_have_attribute(
         "aria-current", "page"
     )
@@ -103,9 +88,7 @@ def add_partner(checked, search, name):
         checked.check("partner search without javascript")
     page.get_by_role("button", name=f"Add {name}").click()
     checked.check(f"after adding {name}")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        f"{name} was added as a partner"
-    )
+    expect(banner(page)).to_contain_text(f"{name} was added as a partner")
     expect(page.get_by_role("row", name=re.compile(name))).to_be_visible()
 
 
@@ -122,9 +105,7 @@ def set_shares(checked, council, partner_council):
     expect(error_summary(page)).to_contain_text("The shares must add up to exactly 100%")
     fill({council.name: "60", partner_council.name: "40", CHARITY: "0"})
     checked.check("after saving the shares")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "The shares of savings were saved"
-    )
+    expect(banner(page)).to_contain_text("The shares of savings were saved")
 
 
 def open_section(checked, name):
@@ -147,9 +128,7 @@ def set_targets(checked):
     page.get_by_label("Target for 2026/27, in pounds").fill("250,000.50")
     page.get_by_role("button", name="Save targets").click()
     checked.check("after saving the targets")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "The savings targets were saved"
-    )
+    expect(banner(page)).to_contain_text("The savings targets were saved")
 
 
 def change_status(checked, status):
@@ -160,7 +139,7 @@ def change_status(checked, status):
     page.get_by_label("Why is the status changing?").fill(f"The joint committee agreed: {status}.")
     page.get_by_role("button", name="Change status").click()
     checked.check(f"after moving to {status}")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"is now {status.lower()}")
+    expect(banner(page)).to_contain_text(f"is now {status.lower()}")
 
 
 def publish(checked):
@@ -172,9 +151,7 @@ def publish(checked):
     )
     page.get_by_role("button", name="Publish", exact=True).click()
     checked.check("after publishing")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "is now on the public register"
-    )
+    expect(banner(page)).to_contain_text("is now on the public register")
 
 
 def assert_stored(initiative, council, partner_council, charity):
@@ -238,8 +215,9 @@ def find_on_register(checked, initiative):
     expect(page.locator("main")).to_contain_text(CHARITY)
 
 
-def journey(checked, people, password, council, partner_council, charity):
-    officer, manager, outsider = people
+def test_initiative_journey(
+    checked, officer, manager, outsider, password, council, partner_council, charity
+):
     sign_in(checked, officer, password)
     initiative = create_initiative(checked)
     officer_is_told_a_manager_decides(checked, council)
@@ -262,17 +240,3 @@ def journey(checked, people, password, council, partner_council, charity):
     sign_out(checked)
 
     find_on_register(checked, initiative)
-
-
-def test_initiative_journey_with_javascript(
-    checked_page, officer, manager, outsider, password, council, partner_council, charity
-):
-    people = (officer, manager, outsider)
-    journey(checked_page, people, password, council, partner_council, charity)
-
-
-def test_initiative_journey_without_javascript(
-    checked_page_without_js, officer, manager, outsider, password, council, partner_council, charity
-):
-    people = (officer, manager, outsider)
-    journey(checked_page_without_js, people, password, council, partner_council, charity)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from partners.models import Organisation
 from tests import factories
-from tests.browser.test_shell import sign_in
+from tests.fixtures_browser import banner, send_empty, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,9 +22,7 @@ def add_charity(checked):
     checked.goto("/partners/")
     page.get_by_role("link", name="Add an organisation").click()
     checked.check("add an organisation")
-    page.get_by_role("button", name="Add organisation").click()
-    checked.check("add an organisation, nothing entered")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the organisation's name")
+    send_empty(checked, "Add organisation", "Enter the organisation's name")
     page.get_by_label("Name", exact=True).fill("Aire Valley Community Trust")
     page.get_by_label("Social sector").check()
     page.get_by_label("Kind").select_option("charity")
@@ -41,7 +39,7 @@ def edit_and_merge(checked):
     page.get_by_label("Short name").fill("Aire Trust")
     page.get_by_role("button", name="Save changes").click()
     checked.check("after editing")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("was updated")
+    expect(banner(page)).to_contain_text("was updated")
 
     page.get_by_role("link", name="Merge a duplicate into this organisation").click()
     checked.check("merge: find the duplicate")
@@ -53,7 +51,7 @@ def edit_and_merge(checked):
     expect(page.locator("main")).to_contain_text("Memberships")
     page.get_by_role("button", name="Merge").click()
     checked.check("after the merge")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("was merged into")
+    expect(banner(page)).to_contain_text("was merged into")
     survivor = Organisation.objects.get(name="Aire Valley Community Trust")
     duplicate = Organisation.objects.get(name="Aire Valley Community Trust (entered twice)")
     assert survivor.short_name == "Aire Trust"

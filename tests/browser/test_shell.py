@@ -4,24 +4,15 @@ JavaScript; every page passes axe-core and raises no CSP violation."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.fixtures_browser import send_empty, sign_in
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(checked, user, password):
-    checked.goto("/accounts/login/")
-    page = checked.page
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    checked.check("home after sign in")
 
 
 def test_sign_in_home_and_sign_out_with_javascript(checked_page, officer, password):
     page = checked_page.page
     checked_page.goto("/accounts/login/")
-    page.get_by_role("button", name="Sign in").click()
-    checked_page.check("sign in with nothing entered")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
+    send_empty(checked_page, "Sign in")
 
     sign_in(checked_page, officer, password)
     expect(page.locator("body")).to_have_class("govuk-template__body govuk-frontend-supported")

@@ -3,7 +3,6 @@ invites an officer into their own council; a user in two organisations switches 
 In Chromium, with and without JavaScript."""
 
 import re
-import threading
 
 import pytest
 from django.core import mail
@@ -11,7 +10,7 @@ from playwright.sync_api import expect
 
 from partners.models import Membership
 from tests import factories
-from tests.browser.test_shell import sign_in
+from tests.fixtures_browser import banner, emails_arrived, sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,12 +18,8 @@ NEW_PASSWORD = "a long and unusual passphrase 42"
 
 
 def emailed_link(count):
-    waiter = threading.Event()
-    for _ in range(300):
-        if len(mail.outbox) >= count:
-            return re.search(r"https?://\S+", mail.outbox[count - 1].body).group(0)
-        waiter.wait(0.05)
-    raise AssertionError("no invitation email arrived")
+    """The link in the `count`th email, once it has arrived."""
+    return re.search(r"https?://\S+", emails_arrived(count)[count - 1].body).group(0)
 
 
 def invite(checked, name, email, organisation, role=None):
@@ -40,7 +35,7 @@ def invite(checked, name, email, organisation, role=None):
         page.get_by_label(role, exact=True).check()
     page.get_by_role("button", name="Invite").click()
     checked.check("after inviting")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"{name} was added")
+    expect(banner(page)).to_contain_text(f"{name} was added")
 
 
 def accept(checked, link):
@@ -52,11 +47,6 @@ def accept(checked, link):
     page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password and sign in").click()
     checked.check("signed in from the invitation")
-
-
-def sign_out(checked):
-    checked.page.get_by_role("button", name=re.compile("Sign out")).click()
-    checked.check("signed out")
 
 
 def journey(checked, admin_user, password, council):
@@ -91,7 +81,7 @@ def test_invitations_with_javascript(
     switcher.select_option(label=council.name)
     page.get_by_role("button", name="Switch").click()
     checked_page.check("after switching")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"acting for {council.name}")
+    expect(banner(page)).to_contain_text(f"acting for {council.name}")
     expect(page.get_by_label("Dee Dual, acting for")).to_have_value(str(council.pk))
 
 
