@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from collaborate.scale import common, generate
+from collaborate.scale.cleanup import Generated
 from initiatives import financial_years, references
 from initiatives.models import (
     MAX_AMOUNT,
@@ -44,7 +45,7 @@ def snapshot():
     """What the generator decided, by what identifies it rather than by database ids."""
     return {
         "organisations": sorted(
-            Organisation.objects.filter(source_ref__startswith="gen:").values_list(
+            Generated.find().organisations.values_list(
                 "source_ref", "name", "kind", "sector", "nation", "region"
             )
         ),
@@ -89,7 +90,7 @@ def generated():
 
 
 def test_counts_follow_the_scale(generated):
-    synthetic = Organisation.objects.filter(source_ref__startswith="gen:").count()
+    synthetic = Generated.find().organisations.count()
     assert synthetic == round((common.NATIONAL_ORGANISATIONS - PUBLIC_BODIES) * SCALE)
     assert Organisation.objects.count() == PUBLIC_BODIES + synthetic
     assert Initiative.objects.count() == round(common.NATIONAL_INITIATIVES * SCALE)
@@ -199,7 +200,7 @@ def test_a_database_with_initiatives_is_refused(officer, council):
     factories.make_initiative(officer, council)
     with pytest.raises(CommandError, match=r"already has .* --reset"):
         generate_data()
-    assert not Organisation.objects.filter(source_ref__startswith="gen:").exists()
+    assert not Generated.find().organisations.exists()
 
 
 def test_reset_replaces_the_generated_data_and_keeps_what_people_made(generated, officer, council):
