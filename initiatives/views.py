@@ -7,16 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit import edits, exports
-from collaborate.kit.web import (
-    apply_validation_error,
-    is_fragment_request,
-    page_of,
-    partial,
-    perform,
-    render_conflict,
-    render_form,
-)
+from collaborate.kit import edits, exports, web
 from initiatives import filters, permissions, selectors, services
 from initiatives.forms import InitiativeForm, PartnerSearchForm, SharesForm, StatusForm, TargetsForm
 from initiatives.models import Partnership
@@ -32,14 +23,14 @@ def initiative_list(request):
     filterset = filters.InitiativeFilterSet(
         request.GET, queryset=selectors.initiatives_for_list(request.user)
     )
-    page = page_of(request, filterset.qs)
+    page = web.page_of(request, filterset.qs)
     # Another page (an organisation's) may load these results into itself: its links are then
     # plain links to this list, and it has no results counter to update.
-    embedded = is_fragment_request(request) and request.htmx.target != "results"
+    embedded = web.is_fragment_request(request) and request.htmx.target != "results"
     partner = request.GET.get("partner")
     return render(
         request,
-        partial(request, "initiatives/initiative_list.html", "results"),
+        web.partial(request, "initiatives/initiative_list.html", "results"),
         {
             "filterset": filterset,
             "page": page,
@@ -112,7 +103,7 @@ def initiative_create(request):
         try:
             initiative = services.initiative_create(actor=request.user, lead=lead, **fields)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             next_step = (
                 "Add its partners next."
@@ -121,7 +112,7 @@ def initiative_create(request):
             )
             messages.success(request, f"{initiative.reference} was created. {next_step}")
             return redirect("initiatives:partners", initiative.pk)
-    return render_form(
+    return web.render_form(
         request, "initiatives/initiative_form.html", {"initiative": None, "acting": acting}, form
     )
 
@@ -149,7 +140,7 @@ def section_context(request, initiative, section):
 def _section(request, initiative, section, template, context=None, status=200):
     return render(
         request,
-        partial(request, template, "initiative-sections"),
+        web.partial(request, template, "initiative-sections"),
         {**section_context(request, initiative, section), **(context or {})},
         status=status,
     )
@@ -176,7 +167,7 @@ def _section_form_saved(request, form, save, done):
     try:
         save()
     except ValidationError as error:
-        apply_validation_error(form, error)
+        web.apply_validation_error(form, error)
         return False
     messages.success(request, done)
     return True
@@ -211,18 +202,18 @@ def initiative_edit(request, pk):
             )
         except edits.EditConflict as conflict:
             current = _visible(request, pk)
-            return render_conflict(
+            return web.render_conflict(
                 request,
                 "initiatives/initiative_form.html",
                 {"initiative": current},
                 InitiativeForm.showing_conflict(current, conflict),
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             messages.success(request, f"{initiative.reference} was updated.")
             return redirect(initiative)
-    return render_form(
+    return web.render_form(
         request, "initiatives/initiative_form.html", {"initiative": initiative}, form
     )
 
@@ -280,7 +271,7 @@ def initiative_partner_add(request, pk):
     if request.method == "POST":
         require(permissions.can_manage_partners(request.user, initiative), services.MANAGERS_ONLY)
         organisation = get_object_or_404(Organisation, pk=request.POST.get("organisation"))
-        perform(
+        web.perform(
             request,
             services.partnership_add,
             f"{organisation.name} was added as a partner, with a share of 0%.",
@@ -296,7 +287,7 @@ def initiative_partner_add(request, pk):
     )
     return render(
         request,
-        partial(request, "initiatives/partner_add.html", "matches"),
+        web.partial(request, "initiatives/partner_add.html", "matches"),
         {
             "initiative": initiative,
             "form": form,
@@ -311,7 +302,7 @@ def initiative_partner_add(request, pk):
 def initiative_partner_remove(request, pk, partnership_pk):
     initiative = _editable(request, pk, permissions.can_manage_partners)
     partnership = get_object_or_404(Partnership, pk=partnership_pk, initiative=initiative)
-    perform(
+    web.perform(
         request,
         services.partnership_remove,
         f"{partnership.organisation.name} is no longer a partner.",
@@ -362,7 +353,7 @@ def initiative_targets(request, pk):
 @vary_on_headers("HX-Request")
 def initiative_history(request, pk):
     initiative = _visible(request, pk)
-    page = page_of(request, selectors.initiative_history(initiative))
+    page = web.page_of(request, selectors.initiative_history(initiative))
     return _section(
         request, initiative, "history", "initiatives/section_history.html", {"page": page}
     )
@@ -378,13 +369,15 @@ def initiative_status(request, pk):
                 actor=request.user, initiative=initiative, **form.cleaned_data
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             messages.success(
                 request, f"{initiative.reference} is now {initiative.get_status_display().lower()}."
             )
             return redirect(initiative)
-    return render_form(request, "initiatives/status_form.html", {"initiative": initiative}, form)
+    return web.render_form(
+        request, "initiatives/status_form.html", {"initiative": initiative}, form
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -418,10 +411,10 @@ def initiative_publish(request, pk):
 def register_list(request):
     filterset = filters.InitiativeFilterSet(request.GET, queryset=selectors.published())
     published = progress_selectors.published_with_savings(filterset.qs)
-    page = page_of(request, published)
+    page = web.page_of(request, published)
     return render(
         request,
-        partial(request, "initiatives/register_list.html", "results"),
+        web.partial(request, "initiatives/register_list.html", "results"),
         {
             "filterset": filterset,
             "page": page,

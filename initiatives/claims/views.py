@@ -8,16 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit import edits
-from collaborate.kit.web import (
-    apply_validation_error,
-    is_fragment_request,
-    page_of,
-    partial,
-    perform,
-    render_conflict,
-    render_form,
-)
+from collaborate.kit import edits, web
 from initiatives import financial_years, permissions, selectors
 from initiatives.claims import filters, services
 from initiatives.claims import selectors as claim_selectors
@@ -55,10 +46,10 @@ def initiative_claims(request, pk):
     """The initiative's claims section: totals by year and status, then the claims."""
     initiative = _visible_initiative(request, pk)
     acting = partner_permissions.acting_membership(request)
-    page = page_of(request, claim_selectors.claims_of_initiative(initiative, user=request.user))
+    page = web.page_of(request, claim_selectors.claims_of_initiative(initiative, user=request.user))
     return render(
         request,
-        partial(request, "claims/section_claims.html", "initiative-sections"),
+        web.partial(request, "claims/section_claims.html", "initiative-sections"),
         {
             **section_context(request, initiative, "claims"),
             "totals": claim_selectors.claim_totals(initiative, user=request.user),
@@ -95,21 +86,21 @@ def claim_create(request, pk):
                 **form.claim_fields(),
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             messages.success(
                 request,
                 f"Claim {claim.reference} was saved as a draft. Submit it when it is ready.",
             )
             return redirect(claim)
-    return render_form(
+    return web.render_form(
         request, "claims/claim_form.html", {"initiative": initiative, "claimant": claimant}, form
     )
 
 
 def _detail_context(request, claim, decision_form=None):
     user = request.user
-    page = page_of(request, claim_selectors.claim_history(claim))
+    page = web.page_of(request, claim_selectors.claim_history(claim))
     return {
         "claim": claim,
         "initiative": claim.initiative,
@@ -161,18 +152,18 @@ def claim_edit(request, pk):
                 initiative=current.initiative,
                 locked=claim_selectors.locked_years(),
             )
-            return render_conflict(
+            return web.render_conflict(
                 request,
                 "claims/claim_form.html",
                 {"initiative": current.initiative, "claim": current, "claimant": current.claimant},
                 stored,
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             messages.success(request, f"Claim {claim.reference} was saved.")
             return redirect(claim)
-    return render_form(
+    return web.render_form(
         request,
         "claims/claim_form.html",
         {"initiative": claim.initiative, "claim": claim, "claimant": claim.claimant},
@@ -182,7 +173,7 @@ def claim_edit(request, pk):
 
 def _act(request, pk, action, done):
     claim = _visible_claim(request, pk)
-    perform(request, action, done.format(claim=claim), claim=claim)
+    web.perform(request, action, done.format(claim=claim), claim=claim)
     return redirect(claim)
 
 
@@ -216,10 +207,10 @@ def claim_decide(request, pk):
         try:
             outcome = services.claim_decide(actor=request.user, claim=claim, **form.cleaned_data)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
     if outcome is not None:
         message = f"Claim {claim.reference}: {outcome.get_status_display().lower()}."
-        if is_fragment_request(request):
+        if web.is_fragment_request(request):
             return render(
                 request,
                 "claims/includes/claim_row.html",
@@ -227,7 +218,7 @@ def claim_decide(request, pk):
             )
         messages.success(request, message)
         return redirect("claims:review" if from_queue else outcome.get_absolute_url())
-    if is_fragment_request(request):
+    if web.is_fragment_request(request):
         current = _visible_claim(request, pk)
         return render(
             request,
@@ -273,14 +264,14 @@ def claim_correct(request, pk):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             messages.success(
                 request,
                 f"Adjustment {claim.reference} was saved as a draft. Submit it when it is ready.",
             )
             return redirect(claim)
-    return render_form(
+    return web.render_form(
         request,
         "claims/adjustment_form.html",
         {"corrected": corrected, "total": claim_selectors.corrected_total(corrected)},
@@ -298,11 +289,11 @@ def evidence_add(request, pk):
                 actor=request.user, claim=claim, evidence_files=form.cleaned_data["evidence"]
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             messages.success(request, "The evidence was added.")
             return redirect(claim)
-    return render_form(request, "claims/evidence_form.html", {"claim": claim}, form)
+    return web.render_form(request, "claims/evidence_form.html", {"claim": claim}, form)
 
 
 @require_GET
@@ -344,7 +335,7 @@ def my_claims(request):
         claims = claims.filter(status=status)
     else:
         status = ""
-    page = page_of(request, claims)
+    page = web.page_of(request, claims)
     tabs = [("", "All", sum(counts.values()))] + [
         (s.value, s.label, counts.get(s.value, 0))
         for s in (
@@ -355,7 +346,7 @@ def my_claims(request):
     ]
     return render(
         request,
-        partial(request, "claims/my_claims.html", "results"),
+        web.partial(request, "claims/my_claims.html", "results"),
         {"page": page, "tabs": tabs, "status": status},
     )
 
@@ -370,10 +361,10 @@ def review_queue(request):
     filterset = filters.ReviewFilterSet(
         request.GET, queryset=claim_selectors.review_queue(request.user)
     )
-    page = page_of(request, filterset.qs)
+    page = web.page_of(request, filterset.qs)
     return render(
         request,
-        partial(request, "claims/review_queue.html", "results"),
+        web.partial(request, "claims/review_queue.html", "results"),
         {"filterset": filterset, "page": page},
     )
 

@@ -11,8 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit import exports
-from collaborate.kit.web import client_ip, is_fragment_request
+from collaborate.kit import exports, web
 from initiatives import permissions
 from initiatives.progress import selectors, services
 from initiatives.progress.forms import DashboardForm
@@ -71,7 +70,7 @@ def dashboard(request):
     if scope is None:
         return render(request, "progress/no_organisation.html")
     pending = selectors.pending(scope)
-    if request.GET.get("poll") and is_fragment_request(request) and pending:
+    if request.GET.get("poll") and web.is_fragment_request(request) and pending:
         return HttpResponse(status=204)  # still recalculating: nothing to swap yet
     can_recompute = permissions.can_recompute(request.user)
     context = {
@@ -86,7 +85,7 @@ def dashboard(request):
         "reconcile": selectors.reconcile_status() if can_recompute else None,
     }
     template = "progress/dashboard.html"
-    if is_fragment_request(request):
+    if web.is_fragment_request(request):
         template += "#dashboard-figures"
     return render(request, template, context)
 
@@ -130,7 +129,7 @@ def dashboard_xlsx(request):
 @require_POST
 def recompute(request):
     """An admin starts a full recompute; the dashboard shows its progress."""
-    if services.progress_recompute_all_start(actor=request.user, ip_address=client_ip(request)):
+    if services.progress_recompute_all_start(actor=request.user, ip_address=web.client_ip(request)):
         messages.success(request, "A full recompute of every figure has started.")
     return redirect(request.POST.get("next") or "dashboard:show")
 

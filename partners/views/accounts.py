@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from collaborate.kit.web import render_form
+from collaborate.kit import web
 from partners import permissions
 from partners.forms import ActingForForm
 from partners.services import users as user_services
@@ -53,7 +53,7 @@ def acting_for(request):
             ):
                 next_url = "accounts:account"
             return redirect(next_url)
-    return render_form(
+    return web.render_form(
         request,
         "partners/account.html",
         {
@@ -96,6 +96,6 @@ def invitation_accept(request, reference, token):
             f"Welcome to Collaborate. You are signed in for {invitation.organisation.name}.",
         )
         return redirect("home")
-    return render_form(
+    return web.render_form(
         request, "registration/invitation_accept.html", {"invitation": invitation}, form
     )

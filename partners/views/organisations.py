@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit import edits, exports
-from collaborate.kit.web import page_of, partial, perform, render_conflict, render_form
+from collaborate.kit import edits, exports, web
 from partners import filters, permissions, selectors
 from partners.forms import MergeSearchForm, OrganisationForm
 from partners.services import organisations as organisation_services
@@ -27,8 +26,8 @@ def organisation_list(request):
     filterset = filters.OrganisationFilterSet(
         request.GET, queryset=selectors.organisations_visible_to(user=request.user)
     )
-    page = page_of(request, filterset.qs)
-    template = partial(request, "partners/organisation_list.html", "results")
+    page = web.page_of(request, filterset.qs)
+    template = web.partial(request, "partners/organisation_list.html", "results")
     return render(
         request,
         template,
@@ -82,7 +81,7 @@ def organisation_create(request):
         organisation = organisation_services.organisation_create(actor=request.user, **fields)
         messages.success(request, f"{organisation.name} was added.")
         return redirect(organisation)
-    return render_form(request, "partners/organisation_form.html", {"organisation": None}, form)
+    return web.render_form(request, "partners/organisation_form.html", {"organisation": None}, form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,7 +101,7 @@ def organisation_edit(request, pk):
         except edits.EditConflict as conflict:
             # Show what is stored now, with the reason, so that nothing is overwritten blindly.
             current = _visible_organisation(request, pk)
-            return render_conflict(
+            return web.render_conflict(
                 request,
                 "partners/organisation_form.html",
                 {"organisation": current},
@@ -110,7 +109,7 @@ def organisation_edit(request, pk):
             )
         messages.success(request, f"{organisation.name} was updated.")
         return redirect(organisation)
-    return render_form(
+    return web.render_form(
         request, "partners/organisation_form.html", {"organisation": organisation}, form
     )
 
@@ -139,10 +138,10 @@ def organisation_detail(request, pk):
 def organisation_history(request, pk):
     organisation = _visible_organisation(request, pk)
     permissions.require(permissions.can_view_organisation_history(request.user, organisation))
-    page = page_of(request, selectors.organisation_history(organisation))
+    page = web.page_of(request, selectors.organisation_history(organisation))
     return render(
         request,
-        partial(request, "partners/organisation_history.html", "history"),
+        web.partial(request, "partners/organisation_history.html", "history"),
         {"organisation": organisation, "page": page},
     )
 
@@ -154,7 +153,7 @@ def organisation_set_active(request, pk):
     organisation = _visible_organisation(request, pk)
     if request.method == "POST":
         state = "deactivated" if organisation.active else "reactivated"
-        perform(
+        web.perform(
             request,
             organisation_services.organisation_set_active,
             f"{organisation.name} was {state}.",
@@ -174,7 +173,7 @@ def organisation_merge_choose(request, pk):
     matches = None
     if form.is_valid():
         matches = selectors.organisations_to_merge_into(survivor, form.cleaned_data["q"])
-    return render_form(
+    return web.render_form(
         request,
         "partners/organisation_merge_choose.html",
         {"organisation": survivor, "matches": matches},

@@ -6,14 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit.web import (
-    apply_validation_error,
-    client_ip,
-    page_of,
-    partial,
-    perform,
-    render_form,
-)
+from collaborate.kit import web
 from partners import filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
 from partners.models import Invitation
@@ -37,10 +30,10 @@ def user_list(request):
         queryset=selectors.users_visible_to(user=user),
         organisations=selectors.organisations_to_filter_users_by(user=user),
     )
-    page = page_of(request, filterset.qs)
+    page = web.page_of(request, filterset.qs)
     return render(
         request,
-        partial(request, "partners/user_list.html", "results"),
+        web.partial(request, "partners/user_list.html", "results"),
         {
             "filterset": filterset,
             "page": page,
@@ -72,12 +65,12 @@ def user_invite(request):
                 send=form.cleaned_data.get("send", True),
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             sent = "An invitation email is on its way." if invitation.times_sent else ""
             messages.success(request, f"{invitation.user.full_name} was added. {sent}".strip())
             return redirect("users:detail", invitation.user_id)
-    return render_form(request, "partners/user_invite.html", {}, form)
+    return web.render_form(request, "partners/user_invite.html", {}, form)
 
 
 def _membership_add_form(data=None):
@@ -91,7 +84,7 @@ def user_detail(request, pk):
     invitation = getattr(person, "invitation", None)
     history_page = None
     if permissions.can_view_user_history(request.user, person):
-        history_page = page_of(request, selectors.user_history(person))
+        history_page = web.page_of(request, selectors.user_history(person))
     return render(
         request,
         "partners/user_detail.html",
@@ -114,7 +107,7 @@ def user_detail(request, pk):
 def invitation_resend(request, pk):
     person = _visible_person(request, pk)
     invitation = get_object_or_404(Invitation, user=person)
-    perform(
+    web.perform(
         request,
         user_services.invitation_resend,
         f"The invitation was sent again to {person.email}.",
@@ -132,13 +125,13 @@ def membership_add(request, pk):
         try:
             user_services.membership_add(actor=request.user, user=person, **form.cleaned_data)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            web.apply_validation_error(form, error)
         else:
             messages.success(
                 request, f"{person} is now a member of {form.cleaned_data['organisation']}."
             )
             return redirect("users:detail", person.pk)
-    return render_form(request, "partners/membership_add.html", {"person": person}, form)
+    return web.render_form(request, "partners/membership_add.html", {"person": person}, form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,7 +158,9 @@ def membership_change(request, pk):
             )
             messages.success(request, f"{membership.user}'s role was updated.")
             return redirect("users:detail", membership.user_id)
-    return render_form(request, "partners/membership_change.html", {"membership": membership}, form)
+    return web.render_form(
+        request, "partners/membership_change.html", {"membership": membership}, form
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,7 +169,7 @@ def user_set_active(request, pk):
     permissions.require(permissions.can_manage_users(request.user))
     if request.method == "POST":
         state = "deactivated" if person.is_active else "reactivated"
-        perform(
+        web.perform(
             request,
             user_services.user_set_active,
             f"{person}'s account was {state}.",
@@ -192,7 +187,7 @@ def locked_sign_ins(request):
     if request.method == "POST":
         attempt = get_object_or_404(selectors.locked_sign_ins(), pk=request.POST.get("attempt"))
         user_services.sign_in_unlock(
-            actor=request.user, attempt=attempt, ip_address=client_ip(request)
+            actor=request.user, attempt=attempt, ip_address=web.client_ip(request)
         )
         messages.success(
             request, f"Sign-in for {attempt.username or attempt.ip_address} was unlocked."
