@@ -55,12 +55,6 @@ def active_partner_ids(initiative):
     return cached
 
 
-def can_view_initiative(user, initiative):
-    if is_admin(user):
-        return True
-    return bool(_member_organisation_ids(user) & active_partner_ids(initiative))
-
-
 def can_create_any_initiative(user):
     """Whether this user may create an initiative at all (the "New initiative" button): admins,
     and officers and managers of some organisation."""
