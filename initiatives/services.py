@@ -139,7 +139,7 @@ def partnership_add(*, actor, initiative, organisation):
         initiative, actor, rule=permissions.can_manage_partners, refusal=MANAGERS_ONLY
     )
     organisation = Organisation.objects.get(pk=organisation.pk)
-    if not organisation.active or organisation.merged_into_id:
+    if not partner_permissions.organisations_selectable().filter(pk=organisation.pk).exists():
         raise ValidationError(
             f"{organisation.name} is inactive and cannot join an initiative.", code="inactive"
         )

@@ -24,6 +24,16 @@ def _email_free(email):
         )
 
 
+def _organisation_selectable(organisation):
+    """Refuse an organisation nobody may join: inactive, or merged into another."""
+    if permissions.organisations_selectable().filter(pk=organisation.pk).exists():
+        return
+    state = "was merged into another organisation" if organisation.merged_into_id else "is inactive"
+    raise ValidationError(
+        {"organisation": f"{organisation.name} {state}: nobody can join it."}, code="inactive"
+    )
+
+
 def _membership_history(*, actor, membership, action, before_role="", after_role=""):
     history.history_record(
         actor=actor,
@@ -45,8 +55,7 @@ def user_invite(*, actor, email, full_name, organisation, role, send=True):
         else:
             message = "You can only invite people into an organisation you manage."
         raise ValidationError(message, code="not_allowed")
-    if not organisation.active:
-        raise ValidationError(f"{organisation.name} is inactive: nobody can join it.")
+    _organisation_selectable(organisation)
     _email_free(email)
     user = User.objects.create_user(email.strip().lower(), None, full_name=full_name.strip())
     membership = Membership.objects.create(
@@ -196,6 +205,7 @@ def invitation_accept(*, invitation, token, password):
 @transaction.atomic
 def membership_add(*, actor, user, organisation, role):
     permissions.require(permissions.can_manage_users(actor))
+    _organisation_selectable(organisation)
     if Membership.objects.filter(user=user, organisation=organisation).exists():
         raise ValidationError(
             {"organisation": f"{user} is already a member of {organisation.name}"}, code="duplicate"

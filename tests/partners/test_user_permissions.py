@@ -179,6 +179,40 @@ def test_the_invite_service_refuses_what_the_inviter_may_not_do(
     assert not User.objects.filter(email="a@example.gov.uk").exists()
 
 
+@pytest.fixture(params=["inactive", "merged"])
+def unselectable(request, council):
+    """An organisation nobody may join: deactivated, or merged into another."""
+    if request.param == "merged":
+        return factories.OrganisationFactory(
+            name="Merged Council", active=False, merged_into=council
+        )
+    return factories.OrganisationFactory(name="Closed Council", active=False)
+
+
+def test_the_invite_service_refuses_an_organisation_nobody_may_join(people, unselectable):
+    with pytest.raises(ValidationError) as refusal:
+        user_services.user_invite(
+            actor=people["admin"],
+            email="c@example.gov.uk",
+            full_name="C",
+            organisation=unselectable,
+            role="officer",
+        )
+    assert "nobody can join it" in refusal.value.message_dict["organisation"][0]
+    assert not User.objects.filter(email="c@example.gov.uk").exists()
+
+
+def test_the_membership_service_refuses_an_organisation_nobody_may_join(
+    people, officer, unselectable
+):
+    with pytest.raises(ValidationError) as refusal:
+        user_services.membership_add(
+            actor=people["admin"], user=officer, organisation=unselectable, role="officer"
+        )
+    assert "nobody can join it" in refusal.value.message_dict["organisation"][0]
+    assert not Membership.objects.filter(user=officer, organisation=unselectable).exists()
+
+
 def test_resending_an_invitation_is_for_admins_and_the_organisations_managers(people, council):
     invitation = user_services.user_invite(
         actor=people["admin"],
