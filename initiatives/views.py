@@ -159,18 +159,45 @@ def _editable(request, pk, rule=permissions.can_edit_initiative):
     return initiative
 
 
-def _section_form_saved(request, form, save, done):
-    """A section form's POST: True once the form is valid and `save`, its service call, accepted
-    it (the user is told `done`); False leaves the form showing what is wrong."""
-    if not form.is_valid():
-        return False
-    try:
-        save()
-    except ValidationError as error:
-        web.apply_validation_error(form, error)
-        return False
-    messages.success(request, done)
-    return True
+def _section_form_post(request, initiative, section, template, *, details, save, done):
+    """A section form's POST. `details(request, initiative, data)` is the section's context, its
+    form bound to `data`; `save(form)` is the form's service call. Saved: the user is told `done`
+    and sees the section again. Refused: the form shows what is wrong (422). A lost update, when
+    someone saved the initiative since the form was loaded: the form shows the values stored now
+    and the version stored now, with the conflict as its error (409), so that sending it again
+    saves."""
+    context = details(request, initiative, request.POST)
+    form = context["form"]
+    if form.is_valid():
+        try:
+            save(form)
+        except edits.EditConflict as conflict:
+            current = _visible(request, initiative.pk)
+            stored = details(request, current, None)["form"]
+            context = details(
+                request,
+                current,
+                {
+                    name: value
+                    for name in stored.fields
+                    if (value := stored[name].value()) is not None
+                },
+            )
+            context["form"].is_valid()
+            context["form"].add_error(None, conflict)
+            return web.render_conflict(
+                request,
+                web.partial(request, template, "initiative-sections"),
+                {**section_context(request, current, section), **context},
+                context["form"],
+            )
+        except ValidationError as error:
+            web.apply_validation_error(form, error)
+        else:
+            messages.success(request, done)
+            url_name = next(name for key, _, name in SECTIONS if key == section)
+            return redirect(url_name, initiative.pk)
+    return _section(request, initiative, section, template, context, status=422)
 
 
 @require_GET
@@ -218,47 +245,44 @@ def initiative_edit(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def initiative_partners(request, pk):
-    """The partners section; its form, for those who manage the partners, sets every active
-    partner's share at once."""
-    initiative = _visible(request, pk)
+def _partners_details(request, initiative, data=None):
+    """The partners section's rows and, for those who manage the partners, the form setting every
+    active partner's share at once (bound to `data` when sent)."""
     partnerships = selectors.partnerships_of(initiative)
     active = [p for p in partnerships if p.active]
     form = None
-    status = 200
-    can_manage = permissions.can_manage_partners(request.user, initiative)
-    if request.method == "POST":
-        require(can_manage, services.MANAGERS_ONLY)
-    if can_manage:
-        form = SharesForm(
-            request.POST or None, partnerships=active, initial={"version": initiative.version}
+    if permissions.can_manage_partners(request.user, initiative):
+        form = SharesForm(data, partnerships=active, initial={"version": initiative.version})
+    return {
+        "rows": form.rows() if form else [(p, None) for p in active],
+        "former": [p for p in partnerships if not p.active],
+        "form": form,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def initiative_partners(request, pk):
+    initiative = _visible(request, pk)
+    template = "initiatives/section_partners.html"
+    if request.method == "GET":
+        return _section(
+            request, initiative, "partners", template, _partners_details(request, initiative)
         )
-        if request.method == "POST":
-            saved = _section_form_saved(
-                request,
-                form,
-                lambda: services.shares_set(
-                    actor=request.user,
-                    initiative=initiative,
-                    shares=form.shares(),
-                    expected_version=form.cleaned_data["version"],
-                ),
-                "The shares of savings were saved.",
-            )
-            if saved:
-                return redirect("initiatives:partners", initiative.pk)
-            status = 422
-    rows = form.rows() if form else [(p, None) for p in active]
-    former = [p for p in partnerships if not p.active]
-    return _section(
+    require(permissions.can_manage_partners(request.user, initiative), services.MANAGERS_ONLY)
+    return _section_form_post(
         request,
         initiative,
         "partners",
-        "initiatives/section_partners.html",
-        {"rows": rows, "former": former, "form": form},
-        status=status,
+        template,
+        details=_partners_details,
+        save=lambda form: services.shares_set(
+            actor=request.user,
+            initiative=initiative,
+            shares=form.shares(),
+            expected_version=form.cleaned_data["version"],
+        ),
+        done="The shares of savings were saved.",
     )
 
 
@@ -311,41 +335,40 @@ def initiative_partner_remove(request, pk, partnership_pk):
     return redirect("initiatives:partners", initiative.pk)
 
 
+def _targets_details(request, initiative, data=None):
+    """The targets section's targets and, for those who may edit the initiative, its form (bound
+    to `data` when sent)."""
+    form = None
+    if permissions.can_edit_initiative(request.user, initiative):
+        form = TargetsForm(data, initiative=initiative)
+    return {"targets": selectors.targets_of(initiative), "form": form}
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def initiative_targets(request, pk):
     initiative = _visible(request, pk)
-    form = None
-    status = 200
-    can_edit = permissions.can_edit_initiative(request.user, initiative)
-    if request.method == "POST":
-        require(can_edit)
-    if can_edit:
-        form = TargetsForm(request.POST or None, initiative=initiative)
-        if request.method == "POST":
-            saved = _section_form_saved(
-                request,
-                form,
-                lambda: services.targets_set(
-                    actor=request.user,
-                    initiative=initiative,
-                    targets=form.targets(),
-                    not_for_savings=form.cleaned_data["not_for_savings"],
-                    reason=form.cleaned_data["not_for_savings_reason"],
-                    expected_version=form.cleaned_data["version"],
-                ),
-                "The savings targets were saved.",
-            )
-            if saved:
-                return redirect("initiatives:targets", initiative.pk)
-            status = 422
-    return _section(
+    template = "initiatives/section_targets.html"
+    if request.method == "GET":
+        return _section(
+            request, initiative, "targets", template, _targets_details(request, initiative)
+        )
+    require(permissions.can_edit_initiative(request.user, initiative))
+    return _section_form_post(
         request,
         initiative,
         "targets",
-        "initiatives/section_targets.html",
-        {"targets": selectors.targets_of(initiative), "form": form},
-        status=status,
+        template,
+        details=_targets_details,
+        save=lambda form: services.targets_set(
+            actor=request.user,
+            initiative=initiative,
+            targets=form.targets(),
+            not_for_savings=form.cleaned_data["not_for_savings"],
+            reason=form.cleaned_data["not_for_savings_reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        done="The savings targets were saved.",
     )
 
 

@@ -4,6 +4,7 @@ import csv
 import html
 import io
 from datetime import date
+from html.parser import HTMLParser
 
 import factory
 import pytest
@@ -201,6 +202,118 @@ def test_an_edit_over_someone_elses_change_shows_the_current_values(
     assert response.status_code == 409
     page = html.unescape(response.content.decode())
     assert "changed by someone else" in page and 'value="Renamed by the manager"' in page
+
+
+class _FormValues(HTMLParser):
+    """What a browser would send from the page: each input's value (a checkbox only when ticked)
+    and each textarea's text."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._textarea = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name"):
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.values[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.values[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data.lstrip("\n")
+
+
+def form_values(response):
+    parser = _FormValues()
+    parser.feed(response.content.decode())
+    return parser.values
+
+
+def assert_conflict_shown(response, stored):
+    """A form sent over someone else's save: 409, the conflict in the error summary, the inputs
+    holding the values stored now and the hidden version the one stored now."""
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    summary = page[page.index('class="govuk-error-summary"') :]
+    assert 'href="#form-errors">This initiative was changed by someone else' in summary
+    shown = form_values(response)
+    assert {name: shown.get(name) for name in stored} == stored
+    assert_strict_page(response)
+
+
+def test_shares_sent_over_someone_elses_change_show_the_stored_shares_and_save_when_resent(
+    as_user, manager, initiative, council, partner_council
+):
+    client = as_user(manager)
+    url = reverse("initiatives:partners", args=[initiative.pk])
+    loaded = form_values(client.get(url))
+    assert loaded["version"] == str(initiative.version)
+    services.shares_set(
+        actor=manager, initiative=initiative, shares={council.pk: "70", partner_council.pk: "30"}
+    )
+    initiative.refresh_from_db()
+    response = client.post(
+        url,
+        {**loaded, f"share_{council.pk}": "50", f"share_{partner_council.pk}": "50"},
+    )
+    assert_conflict_shown(
+        response,
+        {
+            f"share_{council.pk}": "70.00",
+            f"share_{partner_council.pk}": "30.00",
+            "version": str(initiative.version),
+        },
+    )
+    assert client.post(url, form_values(response)).status_code == 302
+    shares = dict(
+        Partnership.objects.filter(initiative=initiative).values_list(
+            "organisation", "savings_share"
+        )
+    )
+    assert shares == {council.pk: 70, partner_council.pk: 30}
+
+
+def test_targets_sent_over_someone_elses_change_show_the_stored_targets_and_save_when_resent(
+    as_user, officer, manager, initiative
+):
+    client = as_user(officer)
+    url = reverse("initiatives:targets", args=[initiative.pk])
+    loaded = form_values(client.get(url))
+    assert loaded["version"] == str(initiative.version)
+    services.targets_set(actor=manager, initiative=initiative, targets={2026: "5000"})
+    initiative.refresh_from_db()
+    response = client.post(url, {**loaded, "target_2026": "100", "target_2027": "200"})
+    assert_conflict_shown(
+        response,
+        {
+            "target_2026": "5000.00",
+            "target_2027": "",
+            "not_for_savings_reason": "",
+            "version": str(initiative.version),
+        },
+    )
+    assert "not_for_savings" not in form_values(response)
+    assert client.post(url, form_values(response)).status_code == 302
+    assert dict(SavingsTarget.objects.values_list("financial_year", "amount")) == {2026: 5000}
+
+
+def test_a_conflict_answers_htmx_with_the_section_panel(as_user, manager, initiative):
+    client = as_user(manager)
+    url = reverse("initiatives:targets", args=[initiative.pk])
+    loaded = form_values(client.get(url))
+    services.targets_set(actor=manager, initiative=initiative, targets={2026: "5000"})
+    response = client.post(url, {**loaded, "target_2026": "100"}, headers=HTMX)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="initiative-sections">') and "<html" not in body
+    assert "changed by someone else" in html.unescape(body)
 
 
 def bulk_initiatives(count, lead):
