@@ -7,7 +7,7 @@ them to; by default they look at all of them. Every check is called as `check(in
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from initiatives.models import (
@@ -142,7 +142,7 @@ def attribution_failures(initiatives=None):
 
 def decision_failures(initiatives=None):
     """No verified claim says outputs fell (that is a cut, which verifying refuses), and no
-    claim was decided by the person who submitted it."""
+    claim was decided by someone who created, edited or submitted it."""
     failures = []
     claims = _claims(initiatives).order_by("reference")
     cuts = claims.filter(
@@ -150,9 +150,14 @@ def decision_failures(initiatives=None):
     )
     if found := list(cuts.values_list("reference", flat=True)):
         failures.append(_named(len(found), "verified claims say outputs fell", found))
-    own = claims.filter(reviewed_by=F("submitted_by"))
+    took_part = SavingsClaim.participants.through.objects.filter(
+        savingsclaim_id=OuterRef("pk"), user_id=OuterRef("reviewed_by_id")
+    )
+    own = claims.filter(
+        Q(reviewed_by=F("submitted_by")) | Q(reviewed_by=F("created_by")) | Exists(took_part)
+    )
     if found := list(own.values_list("reference", flat=True)):
-        what = "claims were decided by the person who submitted them"
+        what = "claims were decided by someone who created, edited or submitted them"
         failures.append(_named(len(found), what, found))
     return failures
 

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from initiatives.models import Initiative, Partnership, SavingsClaim
 from partners import permissions as partner_permissions
+from partners.models import Membership, User
 from partners.permissions import is_admin
 
 
@@ -133,16 +134,18 @@ def can_withdraw_claim(user, claim):
 
 
 def took_part_in_claim(user, claim):
-    """Whether the user created, edited or submitted the claim: separation of duties keeps
-    them from deciding it."""
-    return user.pk in (claim.created_by_id, claim.submitted_by_id) or user.pk in _editor_ids(claim)
+    """Whether the user created, edited or submitted the claim (any submission, not only the
+    last): separation of duties keeps them from deciding it."""
+    return user.pk in (claim.created_by_id, claim.submitted_by_id) or user.pk in _participant_ids(
+        claim
+    )
 
 
-def _editor_ids(claim):
-    """Ids of the people who edited the claim (cached on the instance for the request)."""
-    cached = getattr(claim, "_editor_ids", None)
+def _participant_ids(claim):
+    """Ids of the people who edited or submitted the claim (cached on the instance)."""
+    cached = getattr(claim, "_participant_ids", None)
     if cached is None:
-        cached = claim._editor_ids = set(claim.editors.values_list("pk", flat=True))
+        cached = claim._participant_ids = set(claim.participants.values_list("pk", flat=True))
     return cached
 
 
@@ -186,5 +189,20 @@ def claims_to_review_by(*, user):
         )
         .exclude(submitted_by=user)
         .exclude(created_by=user)
-        .exclude(editors=user)
+        .exclude(participants=user)
+    )
+
+
+def deciders_of(claim):
+    """The people who may decide this claim: managers of the lead organisation who did not
+    create, edit or submit it (the "awaits your decision" email goes to them)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=claim.initiative.lead_id,
+            memberships__organisation__active=True,
+            memberships__role=Membership.Role.MANAGER,
+        )
+        .exclude(pk__in=[pk for pk in (claim.created_by_id, claim.submitted_by_id) if pk])
+        .exclude(pk__in=claim.participants.values("pk"))
     )

@@ -9,10 +9,6 @@ from partners import permissions as partner_permissions
 from partners import selectors as partner_selectors
 
 
-def initiatives_for_list(user):
-    return permissions.initiatives_visible_to(user=user).select_related("lead")
-
-
 def initiatives_for_page(*, user):
     """The initiatives whose pages this user may open, with what every such page shows. Views
     fetch one with get_object_or_404, so one the user may not see is a 404 that reveals

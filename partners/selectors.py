@@ -1,6 +1,9 @@
 """Reads about organisations and people that pages share, shaped for the page that shows them."""
 
+from dataclasses import dataclass
+
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
@@ -92,6 +95,57 @@ def organisations_to_merge_into(survivor, text):
     not already merged."""
     candidates = Organisation.objects.exclude(pk=survivor.pk).filter(merged_into__isnull=True)
     return organisations_search(candidates, text)[:20]
+
+
+@dataclass(frozen=True)
+class Impact:
+    """How many records of one kind point at an organisation."""
+
+    label: str
+    count: int
+
+
+def _references_to_organisations():
+    """(model, field) for every foreign key to Organisation in every installed app, through
+    tables included, found in the app registry so that apps above `partners` are counted and
+    checked without `partners` importing them."""
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is Organisation:
+                yield model, field
+
+
+def _impact_label(model, field):
+    if model is Organisation.successors.through:
+        return "successor links" if field.name == "from_organisation" else "predecessor links"
+    if model is Organisation:
+        return "organisations merged into it earlier"
+    others = [
+        f for f in model._meta.concrete_fields if f.is_relation and f.related_model is Organisation
+    ]
+    label = str(model._meta.verbose_name_plural)
+    return f"{label} ({field.verbose_name})" if len(others) > 1 else label
+
+
+def merge_impact(duplicate):
+    """For every kind of record that points at `duplicate`, how many would move in a merge."""
+    impacts = []
+    for model, field in _references_to_organisations():
+        count = model._default_manager.filter(**{field.name: duplicate.pk}).count()
+        if count:
+            impacts.append(Impact(label=_impact_label(model, field), count=count))
+    return impacts
+
+
+def merge_refusal(duplicate, survivor):
+    """Why these two cannot be merged, or None."""
+    if duplicate.pk == survivor.pk:
+        return "An organisation cannot be merged into itself."
+    if survivor.merged_into_id:
+        return f"{survivor.name} was itself merged into another organisation: merge into that one."
+    if duplicate.merged_into_id:
+        return f"{duplicate.name} has already been merged into another organisation."
+    return None
 
 
 def user_history(person):

@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from collaborate.kit import mail
+from initiatives import permissions
 from initiatives.models import SavingsClaim
-from partners.models import Membership
 
 
 def _claim(claim_id):
@@ -25,22 +25,17 @@ def _context(claim):
 
 
 def claim_submitted_notify(*, claim_id):
-    """Tell each manager of the lead organisation (but the submitter) that a claim awaits them."""
+    """Tell each manager who may decide the claim (not one who created, edited or submitted it)
+    that it awaits them."""
     claim = _claim(claim_id)
     if claim is None or claim.status != SavingsClaim.Status.SUBMITTED:
         return 0  # withdrawn or decided meanwhile: nothing to ask for
-    managers = (
-        Membership.objects.filter(
-            organisation=claim.initiative.lead, role=Membership.Role.MANAGER, user__is_active=True
-        )
-        .exclude(user=claim.submitted_by_id)
-        .select_related("user")
-    )
+    deciders = list(permissions.deciders_of(claim).order_by("pk"))
     body = render_to_string("emails/claim_submitted.txt", _context(claim))
     subject = f"Claim {claim.reference} awaits your decision"
-    for membership in managers:
-        mail.email_deliver(to=membership.user.email, subject=subject, body=body)
-    return len(managers)
+    for person in deciders:
+        mail.email_deliver(to=person.email, subject=subject, body=body)
+    return len(deciders)
 
 
 def claim_decided_notify(*, claim_id):

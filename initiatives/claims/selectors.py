@@ -66,7 +66,8 @@ def claims_of_user(user):
     returned claims and those awaiting a decision."""
     organisations = set(partner_permissions.roles_of(user))
     return (
-        SavingsClaim.objects.filter(
+        permissions.claims_visible_to(user=user)
+        .filter(
             claimant_id__in=organisations,
             status__in=[Status.DRAFT, Status.RETURNED, Status.SUBMITTED],
         )

@@ -203,7 +203,7 @@ def claim_update(*, actor, claim, expected_version=None, evidence_files=(), **fi
     stored = _evidence_store(actor, current, evidence_files)
     changes = history.changes_between(before, history.snapshot(current, TRACKED_FIELDS))
     if changes or stored:
-        current.editors.add(actor)
+        current.participants.add(actor)
         history.history_record(
             actor=actor,
             owner=current,
@@ -224,7 +224,7 @@ def evidence_remove(*, actor, item):
     name = item.original_name
     file = item.file
     item.delete()
-    claim.editors.add(actor)
+    claim.participants.add(actor)
     # The file goes only once the removal is committed: a rollback keeps the row, so it must
     # keep the file the row points to.
     transaction.on_commit(lambda: file.storage.delete(file.name))
@@ -275,6 +275,7 @@ def claim_submit(*, actor, claim):
         submitted_at=timezone.now(),
     ):
         raise _no_longer(claim)
+    claim.participants.add(actor)
     history.history_record(
         actor=actor,
         owner=claim,

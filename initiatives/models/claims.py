@@ -120,9 +120,10 @@ class SavingsClaim(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    # Everyone who changed the claim after drafting it: with its creator and its submitter,
-    # the people separation of duties keeps from deciding it.
-    editors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    # Everyone who edited or submitted the claim, each submission kept (a claim withdrawn or
+    # returned is submitted again, maybe by someone else): with its creator, the people
+    # separation of duties keeps from deciding it.
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

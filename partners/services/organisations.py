@@ -1,9 +1,6 @@
 """Every write to organisations and memberships: permission checked, one transaction, history
 recorded."""
 
-from dataclasses import dataclass
-
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
@@ -11,6 +8,7 @@ from django.utils.text import slugify
 from collaborate.kit import edits
 from partners import history, permissions
 from partners.models import Membership, Organisation
+from partners.selectors import merge_impact, merge_refusal
 from partners.signals import organisation_merged
 
 ORGANISATION_FIELDS = [
@@ -102,46 +100,6 @@ def organisation_set_active(*, actor, organisation, active):
     return current
 
 
-@dataclass(frozen=True)
-class Impact:
-    """How many records of one kind point at an organisation."""
-
-    label: str
-    count: int
-
-
-def _references_to_organisations():
-    """(model, field) for every foreign key to Organisation in every installed app, through
-    tables included, found in the app registry so that apps above `partners` are counted and
-    checked without `partners` importing them."""
-    for model in apps.get_models(include_auto_created=True):
-        for field in model._meta.concrete_fields:
-            if field.is_relation and field.related_model is Organisation:
-                yield model, field
-
-
-def _label(model, field):
-    if model is Organisation.successors.through:
-        return "successor links" if field.name == "from_organisation" else "predecessor links"
-    if model is Organisation:
-        return "organisations merged into it earlier"
-    others = [
-        f for f in model._meta.concrete_fields if f.is_relation and f.related_model is Organisation
-    ]
-    label = str(model._meta.verbose_name_plural)
-    return f"{label} ({field.verbose_name})" if len(others) > 1 else label
-
-
-def merge_impact(duplicate):
-    """For every kind of record that points at `duplicate`, how many would move in a merge."""
-    impacts = []
-    for model, field in _references_to_organisations():
-        count = model._default_manager.filter(**{field.name: duplicate.pk}).count()
-        if count:
-            impacts.append(Impact(label=_label(model, field), count=count))
-    return impacts
-
-
 def _merge_memberships(*, actor, duplicate, survivor):
     """Members of the duplicate become members of the survivor; someone in both keeps the
     higher role. Each member's own history records it. Returns one line per member."""
@@ -195,17 +153,6 @@ def _merge_links(*, duplicate, survivor):
         models.Q(from_organisation=duplicate) | models.Q(to_organisation=duplicate)
     ).delete()
     Organisation.objects.filter(merged_into=duplicate).update(merged_into=survivor)
-
-
-def merge_refusal(duplicate, survivor):
-    """Why these two cannot be merged, or None."""
-    if duplicate.pk == survivor.pk:
-        return "An organisation cannot be merged into itself."
-    if survivor.merged_into_id:
-        return f"{survivor.name} was itself merged into another organisation: merge into that one."
-    if duplicate.merged_into_id:
-        return f"{duplicate.name} has already been merged into another organisation."
-    return None
 
 
 @transaction.atomic

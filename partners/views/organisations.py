@@ -187,7 +187,7 @@ def organisation_merge_confirm(request, pk, duplicate_pk):
     _admin_only(request)
     survivor = _visible_organisation(request, pk)
     duplicate = _visible_organisation(request, duplicate_pk)
-    refusal = organisation_services.merge_refusal(duplicate, survivor)
+    refusal = selectors.merge_refusal(duplicate, survivor)
     if request.method == "POST" and not refusal:
         try:
             organisation_services.organisation_merge(
@@ -204,7 +204,7 @@ def organisation_merge_confirm(request, pk, duplicate_pk):
         {
             "organisation": survivor,
             "duplicate": duplicate,
-            "impact": organisation_services.merge_impact(duplicate),
+            "impact": selectors.merge_impact(duplicate),
             "refusal": refusal,
         },
         status=422 if refusal and request.method == "POST" else 200,

@@ -130,10 +130,18 @@ def test_a_wrong_attribution_fails_naming_the_claim(dataset):
     )
 
 
-def test_a_claim_decided_by_its_submitter_fails(dataset):
+@pytest.mark.parametrize("who", ["submitted", "created", "edited"])
+def test_a_claim_decided_by_someone_who_took_part_in_it_fails(dataset, who):
     claim = SavingsClaim.objects.filter(reviewed_by__isnull=False).order_by("pk").first()
-    SavingsClaim.objects.filter(pk=claim.pk).update(reviewed_by=F("submitted_by"))
-    expected = f"1 claims were decided by the person who submitted them: {claim.reference}"
+    if who == "submitted":
+        SavingsClaim.objects.filter(pk=claim.pk).update(reviewed_by=F("submitted_by"))
+    elif who == "created":
+        SavingsClaim.objects.filter(pk=claim.pk).update(reviewed_by=F("created_by"))
+    else:
+        claim.participants.add(claim.reviewed_by)
+    expected = (
+        f"1 claims were decided by someone who created, edited or submitted them: {claim.reference}"
+    )
     assert assert_fails("decisions", expected) == ["decisions"]
 
 

@@ -139,6 +139,26 @@ def test_a_manager_who_edited_a_returned_claim_may_not_decide_it(
     )
 
 
+@pytest.mark.parametrize("back_to_draft", ["withdrawn", "returned"])
+def test_a_manager_who_submitted_a_claim_once_may_not_decide_it_after_another_submits_it(
+    initiative, manager, officer, second_manager, back_to_draft
+):
+    """Every submission counts, not only the last: the claim goes back to draft (withdrawn by
+    its claimant, or returned by another manager) and an officer submits it again."""
+    claim = make_claim(officer, initiative, initiative.lead)
+    services.claim_submit(actor=manager, claim=claim)
+    if back_to_draft == "withdrawn":
+        services.claim_withdraw(actor=officer, claim=claim)
+    else:
+        services.claim_decide(actor=second_manager, claim=claim, decision="return", note="Why?")
+    services.claim_submit(actor=officer, claim=claim)
+    assert claim not in selectors.review_queue(manager)
+    with pytest.raises(PermissionDenied, match="created, edited or submitted"):
+        services.claim_decide(actor=manager, claim=claim, decision="verify")
+    claim.refresh_from_db()
+    assert claim.status == Status.SUBMITTED
+
+
 def test_removing_evidence_counts_as_editing_the_claim(initiative, manager, officer):
     claim = make_claim(
         officer,
@@ -174,7 +194,7 @@ def test_a_save_over_someone_elses_change_is_a_conflict_and_changes_nothing(
         )
     claim.refresh_from_db()
     assert claim.description == "Saved first"
-    assert not claim.editors.filter(pk=officer.pk).exists()
+    assert not claim.participants.filter(pk=officer.pk).exists()
 
 
 def test_a_rolled_back_evidence_removal_keeps_the_file(
@@ -490,3 +510,23 @@ def test_a_merge_moves_claims_and_attributions_and_leaves_totals_unchanged(
         council.pk: Decimal("500.00")
     }
     assert history_of(partner_claim).first().action == "Organisation merged"
+
+
+def test_existing_claims_take_their_participants_from_their_history(
+    initiative, manager, officer, second_manager
+):
+    """The migration that brought in participants fills them from what was recorded before:
+    a manager who edited a claim then still may not decide it."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("initiatives.migrations.0006_claim_participants")
+    claim = make_claim(officer, initiative, initiative.lead)
+    services.claim_update(actor=manager, claim=claim, description="Edited before the migration")
+    services.claim_submit(actor=second_manager, claim=claim)
+    claim.participants.clear()
+
+    migration.participants_from_history(apps, schema_editor=None)
+
+    assert set(claim.participants.all()) == {officer, manager, second_manager}

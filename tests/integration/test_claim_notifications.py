@@ -53,3 +53,15 @@ def test_nothing_is_sent_for_a_submission_that_rolls_back(
     services.claim_submit(actor=officer, claim=claim)
     assert len(wait_for(1)) == 1
     assert mail.outbox[0].subject == f"Claim {claim.reference} awaits your decision"
+
+
+def test_only_the_managers_who_may_decide_hear_of_a_submission(
+    celery_worker, initiative, officer, manager, council
+):
+    """A manager who drafted or edited the claim is not asked to decide it: another is."""
+    other = factories.UserFactory(
+        email="other.manager@example.gov.uk", member_of=[(council, "manager")]
+    )
+    claim = make_claim(manager, initiative, council)
+    services.claim_submit(actor=officer, claim=claim)
+    assert [m.to for m in wait_for(1)] == [[other.email]]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from collaborate.kit import edits
+from partners import selectors
 from partners.history import history_of
 from partners.models import Membership, Organisation
 from partners.services import organisations as organisation_services
@@ -111,7 +112,7 @@ def test_merge_moves_every_membership_keeping_the_higher_role(admin_user, counci
         in_both_higher_in_duplicate.pk: "manager",
         in_both_higher_in_survivor.pk: "manager",
     }
-    assert organisation_services.merge_impact(duplicate) == []
+    assert selectors.merge_impact(duplicate) == []
     duplicate.refresh_from_db()
     assert not duplicate.active and duplicate.merged_into == council
     assert history_of(council).first().action == "Merged a duplicate into this organisation"
@@ -126,7 +127,7 @@ def test_merge_moves_successor_links_and_earlier_merges(admin_user, council, dup
     )
     old.successors.add(duplicate)
     duplicate.successors.add(newer)
-    assert {i.label for i in organisation_services.merge_impact(duplicate)} == {
+    assert {i.label for i in selectors.merge_impact(duplicate)} == {
         "successor links",
         "predecessor links",
         "organisations merged into it earlier",
@@ -138,7 +139,7 @@ def test_merge_moves_successor_links_and_earlier_merges(admin_user, council, dup
     assert list(council.successors.all()) == [newer]
     earlier.refresh_from_db()
     assert earlier.merged_into == council
-    assert organisation_services.merge_impact(duplicate) == []
+    assert selectors.merge_impact(duplicate) == []
 
 
 @pytest.mark.parametrize(
