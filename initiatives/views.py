@@ -21,7 +21,7 @@ from partners.permissions import require
 @vary_on_headers("HX-Request", "HX-Target")
 def initiative_list(request):
     filterset = filters.InitiativeFilterSet(
-        request.GET, queryset=selectors.initiatives_for_list(request.user)
+        request.GET, queryset=selectors.initiatives_for_page(user=request.user)
     )
     page = web.page_of(request, filterset.qs)
     # Another page (an organisation's) may load these results into itself: its links are then
@@ -47,7 +47,7 @@ def initiative_list(request):
 @require_GET
 def initiative_csv(request):
     filterset = filters.InitiativeFilterSet(
-        request.GET, queryset=selectors.initiatives_for_list(request.user)
+        request.GET, queryset=selectors.initiatives_for_page(user=request.user)
     )
     header = [
         "Reference",
