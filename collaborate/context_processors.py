@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from collaborate.kit import web
 from initiatives import permissions as initiative_permissions
 from partners import permissions as partner_permissions
 
@@ -40,13 +41,9 @@ def _matches(view_name, patterns):
 
 
 def site(request):
-    fragment = bool(
-        getattr(request, "htmx", False)
-        and not request.htmx.boosted
-        and not request.htmx.history_restore_request
-    )
     context = {
-        "fragment": fragment,
+        # Pages rendered outside the middleware (some error pages) have no `request.htmx`.
+        "fragment": bool(getattr(request, "htmx", None) and web.is_fragment_request(request)),
         "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         "site_navigation": [],
         "acting_for": None,

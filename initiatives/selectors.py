@@ -36,7 +36,7 @@ def initiative_history(initiative):
 def organisations_to_add(initiative, text):
     """Active organisations matching the text that are not yet active partners."""
     candidates = partner_permissions.organisations_selectable().exclude(
-        partnerships__initiative=initiative, partnerships__removed_on__isnull=True
+        pk__in=initiative.partnerships.filter(removed_on__isnull=True).values("organisation_id")
     )
     return partner_selectors.organisations_search(candidates, text)[:20]
 

@@ -138,6 +138,7 @@ class Initiative(models.Model):
         Status.CLOSED: set(),
         Status.STOPPED: set(),
     }
+    FINAL = (Status.CLOSED, Status.STOPPED)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -184,7 +185,7 @@ class Initiative(models.Model):
 
     @property
     def is_final(self):
-        return self.status in (self.Status.CLOSED, self.Status.STOPPED)
+        return self.status in self.FINAL
 
     @property
     def is_published(self):

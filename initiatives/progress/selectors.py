@@ -156,7 +156,7 @@ def at_risk(scope):
     return list(
         InitiativeProgress.objects.filter(
             rag__in=[InitiativeProgress.Rag.RED, InitiativeProgress.Rag.AMBER],
-            initiative__in=_initiatives_of(scope).exclude(status__in=["closed", "stopped"]),
+            initiative__in=_initiatives_of(scope).exclude(status__in=Initiative.FINAL),
         )
         .select_related("initiative__lead")
         .order_by("percent_verified", "initiative_id")[:LIST_LIMIT]

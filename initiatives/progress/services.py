@@ -12,7 +12,6 @@ import uuid
 from functools import partial
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from initiatives.models import ProgressDirty
 from initiatives.progress import selectors, sql
 from initiatives.progress.reconcile import progress_reconcile
 from partners.models import AuditEvent
+from partners.permissions import require
 from partners.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -106,8 +106,7 @@ def progress_recompute_all_start(*, actor, ip_address):
     """Start a full recompute of every figure on the worker (a reconcile), recorded in the
     audit log; the dashboard follows its progress. Returns whether one started: while one is
     running, another does not."""
-    if not permissions.can_recompute(actor):
-        raise PermissionDenied
+    require(permissions.can_recompute(actor), "Only administrators start a full recompute.")
     status = selectors.reconcile_status()
     if status is not None and not status["finished"]:
         return False

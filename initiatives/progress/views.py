@@ -2,7 +2,6 @@
 admin starts from it."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -136,8 +135,7 @@ def recompute(request):
 
 @require_GET
 def recompute_status(request):
-    if not permissions.can_recompute(request.user):
-        raise PermissionDenied
+    partner_permissions.require(permissions.can_recompute(request.user))
     return render(
         request,
         "progress/dashboard.html#reconcile",

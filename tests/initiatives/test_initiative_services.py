@@ -337,3 +337,22 @@ def test_merge_counts_initiative_records_without_partners_importing_initiatives(
 ):
     labels = {i.label: i.count for i in organisation_services.merge_impact(partner_council)}
     assert labels == {"partnerships": 1}
+
+
+def test_a_former_partner_active_elsewhere_can_be_found_to_add_again(
+    manager, council, partner_council
+):
+    """Adding a partner offers every selectable organisation that is not an active partner of
+    this initiative, whatever it does in other initiatives."""
+    from initiatives import selectors
+
+    first = make_initiative(manager, council)
+    elsewhere = make_initiative(manager, council)
+    for initiative in (first, elsewhere):
+        services.partnership_add(actor=manager, initiative=initiative, organisation=partner_council)
+    services.partnership_remove(
+        actor=manager, partnership=first.partnerships.get(organisation=partner_council)
+    )
+    assert partner_council in selectors.organisations_to_add(first, "Bradford")
+    assert partner_council not in selectors.organisations_to_add(elsewhere, "Bradford")
+    assert council not in selectors.organisations_to_add(first, "Leeds")
