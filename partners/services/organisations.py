@@ -6,9 +6,8 @@ from django.db import models, transaction
 from django.utils.text import slugify
 
 from collaborate.kit import edits
-from partners import history, permissions
+from partners import history, permissions, selectors
 from partners.models import Membership, Organisation
-from partners.selectors import merge_impact, merge_refusal
 from partners.signals import organisation_merged
 
 ORGANISATION_FIELDS = [
@@ -166,9 +165,9 @@ def organisation_merge(*, actor, duplicate, survivor):
         for o in Organisation.objects.select_for_update().filter(pk__in=[duplicate.pk, survivor.pk])
     }
     duplicate, survivor = locked[duplicate.pk], locked[survivor.pk]
-    if refusal := merge_refusal(duplicate, survivor):
+    if refusal := selectors.merge_refusal(duplicate, survivor):
         raise ValidationError(refusal, code="merge")
-    moved = merge_impact(duplicate)
+    moved = selectors.merge_impact(duplicate)
     member_lines = _merge_memberships(actor=actor, duplicate=duplicate, survivor=survivor)
     _merge_links(duplicate=duplicate, survivor=survivor)
     duplicate.active = False
@@ -178,7 +177,7 @@ def organisation_merge(*, actor, duplicate, survivor):
     organisation_merged.send(
         sender=Organisation, duplicate=duplicate, survivor=survivor, actor=actor
     )
-    if left := merge_impact(duplicate):
+    if left := selectors.merge_impact(duplicate):
         # A relation that no receiver moves would leave records behind: refuse the whole merge.
         raise RuntimeError(f"Merge left records pointing at the duplicate: {left}")
     summary = [

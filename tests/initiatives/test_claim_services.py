@@ -14,6 +14,7 @@ from collaborate.kit.edits import EditConflict
 from initiatives import services as initiative_services
 from initiatives.claims import selectors, services
 from initiatives.models import ClaimAttribution, ClaimEvidence, SavingsClaim
+from partners import selectors as partner_selectors
 from partners.history import history_of
 from partners.services import organisations as organisation_services
 from tests import factories
@@ -503,7 +504,7 @@ def test_a_merge_moves_claims_and_attributions_and_leaves_totals_unchanged(
     assert SavingsClaim.objects.aggregate(total=Sum("net_amount"))["total"] == claimed_before
     assert not ClaimAttribution.objects.filter(organisation=partner_council).exists()
     assert not SavingsClaim.objects.filter(claimant=partner_council).exists()
-    assert organisation_services.merge_impact(partner_council) == []
+    assert partner_selectors.merge_impact(partner_council) == []
     partner_claim.refresh_from_db()
     assert partner_claim.claimant == council
     assert dict(partner_claim.attributions.values_list("organisation_id", "amount")) == {

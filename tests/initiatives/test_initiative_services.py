@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from collaborate.kit import edits
 from initiatives import services
 from initiatives.models import Initiative, Partnership, SavingsTarget
+from partners import selectors as partner_selectors
 from partners.history import history_of
 from partners.services import organisations as organisation_services
 from tests.factories import make_initiative
@@ -316,7 +317,7 @@ def test_merging_two_partners_of_one_initiative_adds_their_shares(
         (council.pk, Decimal("100.00"))
     ]
     assert not Partnership.objects.filter(organisation=partner_council).exists()
-    assert organisation_services.merge_impact(partner_council) == []
+    assert partner_selectors.merge_impact(partner_council) == []
     assert history_of(initiative).first().action == "Partner merged"
 
 
@@ -329,13 +330,13 @@ def test_merging_the_lead_away_moves_the_lead(admin_user, initiative, council, o
     assert initiative.partnerships.filter(
         organisation=other_council, savings_share=Decimal("60.00")
     ).exists()
-    assert organisation_services.merge_impact(council) == []
+    assert partner_selectors.merge_impact(council) == []
 
 
 def test_merge_counts_initiative_records_without_partners_importing_initiatives(
     initiative, partner_council
 ):
-    labels = {i.label: i.count for i in organisation_services.merge_impact(partner_council)}
+    labels = {i.label: i.count for i in partner_selectors.merge_impact(partner_council)}
     assert labels == {"partnerships": 1}
 
 
