@@ -62,3 +62,14 @@ def test_no_module_of_the_product_outgrows_six_hundred_lines():
         and (lines := len(path.read_text(encoding="utf-8").splitlines())) > 600
     ]
     assert long == []
+
+
+def test_an_app_importing_the_project_package_beyond_its_kit_breaks_a_contract(tree):
+    (tree / "initiatives" / "planted.py").write_text(
+        "from collaborate.kit import web\nfrom collaborate import context_processors\n"
+    )
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "apps import from the project package only its kit BROKEN" in result.stdout
+    assert "initiatives.planted -> collaborate.context_processors" in result.stdout
+    assert "initiatives.planted -> collaborate.kit.web" not in result.stdout
