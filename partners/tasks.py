@@ -2,14 +2,7 @@
 
 from celery import shared_task
 
-from collaborate.kit import mail
 from collaborate.kit.retry import RETRY
-
-
-@shared_task(**RETRY)
-def email_send(*, to, subject, body):
-    """Send an email that holds no secret (the worker's own smoke test uses it)."""
-    mail.email_deliver(to=to, subject=subject, body=body)
 
 
 @shared_task(**RETRY)

@@ -4,27 +4,35 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from partners.tasks import email_send
+from partners.tasks import password_reset_send
+from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_task_queued_on_commit_is_run_by_a_real_worker_through_redis(celery_worker):
+@pytest.fixture
+def ada_and_bob(db):
+    return [factories.UserFactory(email=f"{name}@example.gov.uk") for name in ("ada", "bob")]
+
+
+def test_a_task_queued_on_commit_is_run_by_a_real_worker_through_redis(celery_worker, ada_and_bob):
+    ada, bob = ada_and_bob
     with transaction.atomic():
-        email_send.delay_on_commit(to="ada@example.gov.uk", subject="Hello", body="From a worker")
+        password_reset_send.delay_on_commit(user_id=ada.pk)
         assert mail.outbox == []  # nothing leaves before the transaction commits
-    result = email_send.delay(to="bob@example.gov.uk", subject="Second", body="Direct")
+    result = password_reset_send.delay(user_id=bob.pk)
     result.get(timeout=30)
     assert result.successful()
-    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.gov.uk", "bob@example.gov.uk"]
+    assert sorted(m.to[0] for m in mail.outbox) == [ada.email, bob.email]
 
 
-def test_a_task_queued_in_a_rolled_back_transaction_never_runs(celery_worker):
+def test_a_task_queued_in_a_rolled_back_transaction_never_runs(celery_worker, ada_and_bob):
+    ada, bob = ada_and_bob
     with pytest.raises(RuntimeError), transaction.atomic():
-        email_send.delay_on_commit(to="ada@example.gov.uk", subject="Never", body="Rolled back")
+        password_reset_send.delay_on_commit(user_id=ada.pk)
         raise RuntimeError("the write failed")
-    email_send.delay(to="marker@example.gov.uk", subject="Marker", body="after").get(timeout=30)
-    assert [m.to[0] for m in mail.outbox] == ["marker@example.gov.uk"]
+    password_reset_send.delay(user_id=bob.pk).get(timeout=30)  # a marker sent after
+    assert [m.to[0] for m in mail.outbox] == [bob.email]
 
 
 def test_readyz_reports_the_running_workers_heartbeat(celery_worker, client):
