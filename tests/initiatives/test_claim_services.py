@@ -522,7 +522,9 @@ def test_existing_claims_take_their_participants_from_their_history(
 
     from django.apps import apps
 
-    migration = importlib.import_module("initiatives.migrations.0006_claim_participants")
+    migration = importlib.import_module(
+        "initiatives.migrations.0007_claim_participants_from_history"
+    )
     claim = make_claim(officer, initiative, initiative.lead)
     services.claim_update(actor=manager, claim=claim, description="Edited before the migration")
     services.claim_submit(actor=second_manager, claim=claim)
