@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from collaborate.kit import edits
 from partners import history, permissions, selectors
-from partners.models import Membership, Organisation
+from partners.models import Invitation, Membership, Organisation
 from partners.signals import organisation_merged
 
 ORGANISATION_FIELDS = [
@@ -137,6 +137,22 @@ def _merge_memberships(*, actor, duplicate, survivor):
     return [f"{user}: {after.lower()} of {survivor.name}" for user, _, after in moves]
 
 
+def _merge_invitations(*, actor, duplicate, survivor):
+    """Invitations into the duplicate, open or accepted, now name the survivor; each invited
+    person's history records it."""
+    invitations = Invitation.objects.select_for_update().filter(organisation=duplicate)
+    for invitation in invitations.select_related("user"):
+        invitation.organisation = survivor
+        invitation.save(update_fields=["organisation"])
+        history.history_record(
+            actor=actor,
+            owner=invitation.user,
+            action="Invitation moved in a merge",
+            subject=f"{duplicate.name} → {survivor.name}",
+            changes=[{"field": "Organisation", "before": duplicate.name, "after": survivor.name}],
+        )
+
+
 def _merge_links(*, duplicate, survivor):
     """Successor links and earlier merges move to the survivor (never a link to itself)."""
     links = Organisation.successors.through.objects
@@ -169,6 +185,7 @@ def organisation_merge(*, actor, duplicate, survivor):
         raise ValidationError(refusal, code="merge")
     moved = selectors.merge_impact(duplicate)
     member_lines = _merge_memberships(actor=actor, duplicate=duplicate, survivor=survivor)
+    _merge_invitations(actor=actor, duplicate=duplicate, survivor=survivor)
     _merge_links(duplicate=duplicate, survivor=survivor)
     duplicate.active = False
     duplicate.merged_into = survivor
@@ -178,8 +195,14 @@ def organisation_merge(*, actor, duplicate, survivor):
         sender=Organisation, duplicate=duplicate, survivor=survivor, actor=actor
     )
     if left := selectors.merge_impact(duplicate):
-        # A relation that no receiver moves would leave records behind: refuse the whole merge.
-        raise RuntimeError(f"Merge left records pointing at the duplicate: {left}")
+        # A relation that nothing moves would leave records behind: refuse the whole merge (the
+        # transaction rolls back), saying which records, so the page can show why.
+        kinds = ", ".join(f"{i.count} {i.label}" for i in left)
+        raise ValidationError(
+            f"The merge was not made: {kinds} would still point at {duplicate.name}. "
+            "Nothing was changed; report this to the service team.",
+            code="merge_left_records",
+        )
     summary = [
         {"field": f"{i.count} {i.label}", "before": duplicate.name, "after": survivor.name}
         for i in moved

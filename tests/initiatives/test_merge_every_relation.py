@@ -1,0 +1,83 @@
+"""A merge moves every record that points at the duplicate organisation, whatever app and
+model it belongs to: the relations are found through the app registry, so one added later
+cannot be forgotten by the merge or by this test."""
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import ClaimAttribution, Initiative, Partnership, SavingsClaim
+from partners import selectors
+from partners.models import Invitation, Membership, Organisation
+from partners.services import organisations as organisation_services
+from partners.signals import organisation_merged
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def duplicate_with_everything(council, other_council):
+    """An organisation holding at least one row of every model that refers to Organisation."""
+    duplicate = factories.OrganisationFactory(name="Leeds City Council (duplicate)")
+    factories.UserFactory(member_of=[(duplicate, Membership.Role.MANAGER)])
+    factories.InvitationFactory(organisation=duplicate)
+    factories.OrganisationFactory(name="Leeds (older record)", active=False, merged_into=duplicate)
+    duplicate.successors.add(other_council)
+    factories.OrganisationFactory(name="Leeds Borough (before 1974)").successors.add(duplicate)
+    led = factories.InitiativeFactory(lead=duplicate)
+    joined = factories.InitiativeFactory(lead=other_council)
+    factories.PartnershipFactory(initiative=joined, organisation=duplicate)
+    factories.SavingsClaimFactory(initiative=led, verified=True)
+    return duplicate
+
+
+def test_every_relation_to_an_organisation_moves_in_a_merge(
+    admin_user, council, duplicate_with_everything
+):
+    duplicate = duplicate_with_everything
+    relations = list(selectors._references_to_organisations())
+    untested = [
+        f"{model._meta.label}.{field.name}"
+        for model, field in relations
+        if not model._default_manager.filter(**{field.name: duplicate.pk}).exists()
+    ]
+    assert untested == [], "give the duplicate a row of each of these in the fixture"
+
+    organisation_services.organisation_merge(
+        actor=admin_user, duplicate=duplicate, survivor=council
+    )
+
+    assert selectors.merge_impact(duplicate) == []
+    for model, field in relations:
+        assert not model._default_manager.filter(**{field.name: duplicate.pk}).exists(), (
+            f"{model._meta.label}.{field.name} still points at the duplicate"
+        )
+    assert Invitation.objects.get().organisation == council
+    assert Initiative.objects.filter(lead=council).count() == 1
+    assert Partnership.objects.filter(organisation=council, removed_on__isnull=True).count() == 2
+    assert SavingsClaim.objects.get().claimant == council
+    assert ClaimAttribution.objects.filter(organisation=council).exists()
+    assert Organisation.objects.get(name="Leeds (older record)").merged_into == council
+
+
+def test_a_merge_that_would_leave_records_behind_is_refused_on_the_page(
+    client, admin_user, council, duplicate_with_everything
+):
+    """Should an app leave a record pointing at the duplicate (here a receiver of the merge
+    signal that adds one), the admin reads why on the page (4xx) and nothing is changed."""
+    duplicate = duplicate_with_everything
+
+    def careless(sender, duplicate, **kwargs):
+        factories.InvitationFactory(organisation=duplicate)
+
+    organisation_merged.connect(careless)
+    client.force_login(admin_user)
+    try:
+        response = client.post(reverse("partners:merge_confirm", args=[council.pk, duplicate.pk]))
+    finally:
+        organisation_merged.disconnect(careless)
+    assert response.status_code == 422
+    assert "1 invitations would still point at" in response.content.decode()
+    duplicate.refresh_from_db()
+    assert duplicate.active and duplicate.merged_into is None
+    assert Invitation.objects.get().organisation == duplicate
