@@ -42,6 +42,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField("active", default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The emails a person may turn off on /accounts/ (emails about their own claims' decisions
+    # always go). Each reminder says why it was sent and links to these settings.
+    email_claims_submitted = models.BooleanField(
+        "a claim is submitted for my decision", default=True
+    )
+    email_awaiting_decision = models.BooleanField(
+        "weekly: claims waiting more than 5 working days for my decision", default=True
+    )
+    email_quiet_initiatives = models.BooleanField(
+        "monthly: our initiatives with a target this year and no claim in 90 days", default=True
+    )
+    # When retention replaced this person's name and email (history keeps the row, not them).
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -327,6 +340,9 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         SIGN_IN_UNLOCKED = "sign_in_unlocked", "Sign-in unlocked"
         RECOMPUTE_STARTED = "recompute_started", "Full recompute started"
+        YEAR_LOCKED = "year_locked", "Financial year locked"
+        YEAR_UNLOCKED = "year_unlocked", "Financial year unlocked"
+        PERSON_ANONYMISED = "person_anonymised", "Person anonymised by retention"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=60, choices=Action.choices)

@@ -24,6 +24,7 @@ class FinancialYearLock(models.Model):
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    reason = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["year"]

@@ -121,6 +121,11 @@ class Initiative(models.Model):
     )
     not_for_savings = models.BooleanField("not meant to save money", default=False)
     not_for_savings_reason = models.TextField(max_length=2000, blank=True)
+    # The financial year savings are first expected in, for an initiative whose savings come
+    # later: kept apart from the dashboard's gaps (initiatives with no target and no reason).
+    savings_expected_from = models.PositiveSmallIntegerField(
+        "savings expected from", null=True, blank=True
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
