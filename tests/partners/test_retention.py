@@ -1,0 +1,288 @@
+"""Every retention promise of the privacy notice, kept by its nightly job: what is old goes,
+what is fresh stays, and the people the notice lets go are anonymised, exactly those."""
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives.retention import services as account_retention
+from partners import history
+from partners.models import AuditEvent, HistoryEntry, Invitation, Membership, User
+from partners.services import retention
+from tests import factories
+from tests.pages import text_of
+
+pytestmark = pytest.mark.django_db
+
+DAY = timedelta(days=1)
+YEAR = timedelta(days=366)
+
+
+def ago(delta):
+    return timezone.now() - delta
+
+
+# --- sign-in records, sessions, the audit log -------------------------------------------------
+
+
+def sign_in_records(client, email, password, address):
+    """A successful and a failed sign-in by `email` from `address`, as django-axes records
+    them (and as the optional failure log would)."""
+    for attempt in (password, "wrong password"):
+        client.post(reverse("login"), {"username": email, "password": attempt}, REMOTE_ADDR=address)
+        client.logout()
+    AccessFailureLog.objects.create(username=email, ip_address=address)
+
+
+def date_sign_in_records(email, when):
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=email).update(attempt_time=when)
+
+
+def test_sign_in_records_are_deleted_after_30_days_and_younger_ones_kept(
+    client, officer, manager, password
+):
+    sign_in_records(client, officer.email, password, "192.0.2.31")
+    sign_in_records(client, manager.email, password, "192.0.2.29")
+    # Dated afterwards: django-axes itself clears attempts past their cool-off at each sign-in.
+    date_sign_in_records(officer.email, ago(31 * DAY))
+    date_sign_in_records(manager.email, ago(29 * DAY))
+
+    deleted = retention.sign_in_records_delete_old()
+
+    assert deleted == {"accessattempt": 1, "accessfailurelog": 1, "accesslog": 1}
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        assert list(model.objects.values_list("username", flat=True)) == [manager.email]
+    assert retention.sign_in_records_delete_old() == dict.fromkeys(deleted, 0)
+
+
+def test_expired_sessions_are_cleared_and_live_ones_kept(client, officer, manager):
+    client.force_login(officer)
+    live_key = client.session.session_key
+    expired = client.__class__()
+    expired.force_login(manager)
+    Session.objects.filter(session_key=expired.session.session_key).update(expire_date=ago(DAY))
+
+    retention.sessions_clear_expired()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live_key]
+    assert client.get(reverse("accounts:account")).status_code == 200
+
+
+def test_audit_events_older_than_7_years_are_deleted_and_younger_ones_kept(admin_user):
+    seven_years_ago = retention.years_before(timezone.now(), 7)
+    old = factories.AuditEventFactory(actor=admin_user, at=seven_years_ago - DAY)
+    kept = factories.AuditEventFactory(actor=admin_user, at=seven_years_ago + DAY)
+
+    assert retention.audit_events_delete_old() == 1
+
+    assert list(AuditEvent.objects.all()) == [kept]
+    assert not AuditEvent.objects.filter(pk=old.pk).exists()
+
+
+# --- invitations never accepted ---------------------------------------------------------------
+
+
+def test_people_who_never_accept_an_invitation_are_anonymised_after_90_days(council):
+    stale = factories.InvitationFactory(organisation=council, last_sent_at=ago(91 * DAY))
+    never_sent = factories.InvitationFactory(organisation=council)
+    Invitation.objects.filter(pk=never_sent.pk).update(created_at=ago(91 * DAY))
+    resent = factories.InvitationFactory(organisation=council, last_sent_at=ago(89 * DAY))
+    accepted = factories.InvitationFactory(
+        organisation=council, last_sent_at=ago(400 * DAY), accepted_at=ago(399 * DAY)
+    )
+
+    anonymised = retention.invitations_unaccepted_anonymise()
+
+    assert sorted(anonymised) == sorted([stale.user_id, never_sent.user_id])
+    for invitation in (resent, accepted):
+        person = User.objects.get(pk=invitation.user_id)
+        assert person.anonymised_at is None and person.email == invitation.user.email
+    stale.refresh_from_db()  # the invitation stays, naming nobody
+    assert stale.user.full_name == f"Former user {stale.user_id}"
+    assert not stale.user.is_active
+    assert not Membership.objects.filter(user_id=stale.user_id).exists()
+    assert retention.invitations_unaccepted_anonymise() == []
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_gone(council, admin_user):
+    """Lena Leaver: joined ten years ago, invited by an admin, last signed in eight years ago
+    and deactivated then; she made, submitted and decided claims of 2015/16, a year locked
+    eight years ago, and changed an initiative back then."""
+    lena = factories.UserFactory(
+        full_name="Lena Leaver",
+        email="lena.leaver@leeds.gov.uk",
+        is_active=False,
+        date_joined=ago(10 * YEAR),
+        last_login=ago(8 * YEAR),
+        member_of=[(council, "manager")],
+    )
+    history.history_record(
+        actor=admin_user,
+        owner=lena,
+        action="Invited",
+        subject=council.name,
+        changes=[
+            {"field": "Email address", "before": "", "after": lena.email},
+            {"field": "Name", "before": "", "after": lena.full_name},
+        ],
+    )
+    HistoryEntry.objects.filter(owner_id=lena.pk).update(at=ago(10 * YEAR))
+    initiative = factories.InitiativeFactory(lead=council)
+    made = factories.SavingsClaimFactory(
+        initiative=initiative, financial_year=2015, created_by=lena, submitted=True
+    )
+    made.participants.add(lena)
+    decided = factories.SavingsClaimFactory(
+        initiative=initiative, financial_year=2015, verified=True, reviewed_by=lena
+    )
+    factories.HistoryEntryFactory(
+        owner=initiative, actor=lena, action="Targets set", at=ago(8 * YEAR)
+    )
+    factories.FinancialYearLockFactory(year=2015, locked_at=ago(8 * YEAR))
+    return {"person": lena, "initiative": initiative, "made": made, "decided": decided}
+
+
+def gone_since(years, **fields):
+    """A deactivated person whose account has been quiet for `years`."""
+    return factories.UserFactory(
+        is_active=False,
+        date_joined=ago((years + 2) * YEAR),
+        last_login=ago(years * YEAR),
+        **fields,
+    )
+
+
+def test_a_deactivated_person_is_anonymised_7_years_after_their_records_closed(
+    long_gone, council, client, password
+):
+    lena = long_gone["person"]
+
+    assert account_retention.accounts_anonymise_due() == [lena.pk]
+
+    lena.refresh_from_db()
+    assert lena.full_name == f"Former user {lena.pk}"
+    assert lena.email == f"former-user-{lena.pk}@anonymised.invalid"
+    assert not lena.has_usable_password() and not lena.is_active and not lena.is_staff
+    assert lena.anonymised_at is not None
+    assert not any(
+        (lena.email_claims_submitted, lena.email_awaiting_decision, lena.email_quiet_initiatives)
+    )
+    assert not Membership.objects.filter(user=lena).exists()
+    # Her claims and her history entries are still there, naming her by her new name.
+    for claim in (long_gone["made"], long_gone["decided"]):
+        claim.refresh_from_db()
+    assert long_gone["made"].created_by == lena and long_gone["decided"].reviewed_by == lena
+    entry = history.history_of(long_gone["initiative"]).get(action="Targets set")
+    assert str(entry.actor) == f"Former user {lena.pk}"
+    # Her own history no longer holds her name or address, and says what happened.
+    own = list(history.history_of(lena))
+    assert "Lena" not in str([e.changes for e in own]) and "leeds.gov.uk" not in str(own)
+    invited = next(e for e in own if e.action == "Invited")
+    assert invited.changes[0]["after"] == lena.email
+    anonymised = next(e for e in own if e.action == "Anonymised")
+    assert anonymised.actor is None
+    assert anonymised.changes == [
+        {"field": f"Member of {council.name}", "before": "Manager", "after": ""}
+    ]
+    # The audit log records it by id only.
+    event = AuditEvent.objects.get(action=AuditEvent.Action.PERSON_ANONYMISED)
+    assert event.detail == {"user_id": lena.pk, "rule": "deactivated_account"}
+    assert (event.actor_id, event.actor_email, event.ip_address) == (None, "", None)
+    # Nobody can sign in as her, by either address.
+    assert not lena.check_password(password)
+    for email in ("lena.leaver@leeds.gov.uk", lena.email):
+        response = client.post(reverse("login"), {"username": email, "password": password})
+        assert response.status_code == 200 and "_auth_user_id" not in client.session
+    # A second night changes nothing.
+    assert account_retention.accounts_anonymise_due() == []
+    assert AuditEvent.objects.count() == 1
+
+
+def test_the_history_pages_show_the_anonymised_name(long_gone, client, admin_user):
+    lena = long_gone["person"]
+    account_retention.accounts_anonymise_due()
+    client.force_login(admin_user)
+    page = text_of(client.get(reverse("initiatives:history", args=[long_gone["initiative"].pk])))
+    assert f"Former user {lena.pk}" in page and "Lena Leaver" not in page
+    person_page = text_of(client.get(reverse("users:detail", args=[lena.pk])))
+    assert "Lena Leaver" not in person_page and "lena.leaver@" not in person_page
+
+
+def test_only_the_people_the_notice_lets_go_are_anonymised(long_gone, council, admin_user):
+    lena = long_gone["person"]
+    initiative = long_gone["initiative"]
+    factories.FinancialYearLockFactory(year=2020, locked_at=ago(3 * YEAR))
+    kept = {
+        "still active": factories.UserFactory(date_joined=ago(10 * YEAR), last_login=ago(8 * YEAR)),
+        "signed in 6 years ago": gone_since(6),
+        "changed something last year": gone_since(8),
+        "deactivated last year": gone_since(8),
+        "made a claim in a year never locked": gone_since(8),
+        "made a claim in a year locked 3 years ago": gone_since(8),
+        "decided a claim in a year never locked": gone_since(8),
+        "edited a claim in a year never locked": gone_since(8),
+        "attached evidence to a claim in a year never locked": gone_since(8),
+        "locked a year 3 years ago": gone_since(8),
+        "already anonymised": gone_since(8, anonymised_at=ago(YEAR)),
+    }
+    factories.HistoryEntryFactory(
+        owner=initiative, actor=kept["changed something last year"], at=ago(YEAR)
+    )
+    factories.HistoryEntryFactory(
+        owner=kept["deactivated last year"], actor=admin_user, action="Deactivated", at=ago(YEAR)
+    )
+    factories.SavingsClaimFactory(
+        initiative=initiative,
+        financial_year=2024,
+        created_by=kept["made a claim in a year never locked"],
+    )
+    factories.SavingsClaimFactory(
+        initiative=initiative,
+        financial_year=2020,
+        created_by=kept["made a claim in a year locked 3 years ago"],
+    )
+    factories.SavingsClaimFactory(
+        initiative=initiative,
+        financial_year=2024,
+        rejected=True,
+        reviewed_by=kept["decided a claim in a year never locked"],
+    )
+    factories.SavingsClaimFactory(initiative=initiative, financial_year=2024).participants.add(
+        kept["edited a claim in a year never locked"]
+    )
+    factories.ClaimEvidenceFactory(
+        claim=factories.SavingsClaimFactory(initiative=initiative, financial_year=2024),
+        uploaded_by=kept["attached evidence to a claim in a year never locked"],
+    )
+    factories.FinancialYearLockFactory(
+        year=2021, locked_at=ago(3 * YEAR), locked_by=kept["locked a year 3 years ago"]
+    )
+
+    assert account_retention.accounts_anonymise_due() == [lena.pk]
+
+    for reason, person in kept.items():
+        person.refresh_from_db()
+        assert not person.full_name.startswith("Former user"), reason
+    assert User.objects.filter(anonymised_at__isnull=False).count() == 2  # Lena and the one before
+
+
+@pytest.mark.parametrize("kept", [3, 30])
+def test_a_night_costs_the_same_queries_however_many_people_and_claims_there_are(
+    long_gone, council, django_assert_num_queries, kept
+):
+    initiative = long_gone["initiative"]
+    for _ in range(kept):
+        person = gone_since(8, member_of=[(council, "officer")])
+        factories.SavingsClaimFactory(initiative=initiative, financial_year=2024, created_by=person)
+        factories.HistoryEntryFactory(owner=person, actor=None, at=ago(9 * YEAR))
+    with django_assert_num_queries(17):
+        assert account_retention.accounts_anonymise_due() == [long_gone["person"].pk]
