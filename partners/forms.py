@@ -4,10 +4,11 @@ import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.text import capfirst
 
 from collaborate.kit.edits import VersionedFormMixin
 from partners import tasks
-from partners.models import Membership, Organisation
+from partners.models import Membership, Organisation, User
 
 GSS_CODE = re.compile(r"[EWSNK]\d{8}")
 
@@ -176,6 +177,28 @@ class ActingForForm(forms.Form):
         self.fields["organisation"].error_messages["invalid_choice"] = (
             "Choose one of the organisations you are a member of"
         )
+
+
+class EmailPreferencesForm(forms.Form):
+    """The optional emails a person gets: the boxes ticked, of the User fields `names`."""
+
+    emails = forms.MultipleChoiceField(
+        label="Emails you get",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Select all that you want. Managers of an organisation that leads initiatives get "
+            "the first two; officers of a lead organisation get the monthly one."
+        ),
+    )
+
+    def __init__(self, *args, user, names, **kwargs):
+        kwargs.setdefault("initial", {"emails": [name for name in names if getattr(user, name)]})
+        super().__init__(*args, **kwargs)
+        self.fields["emails"].choices = [
+            (name, capfirst(User._meta.get_field(name).verbose_name)) for name in names
+        ]
+        self.fields["emails"].error_messages["invalid_choice"] = "Choose from the emails listed"
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

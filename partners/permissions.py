@@ -174,6 +174,11 @@ def can_act_for(user, organisation):
     return is_member_of(user, organisation)
 
 
+def can_choose_emails(user, person):
+    """Which optional emails someone gets is theirs alone to choose (admins' too)."""
+    return bool(user and user.is_authenticated and user.is_active and user.pk == person.pk)
+
+
 def can_resend_invitation(viewer, invitation):
     return can_invite(viewer, invitation.organisation_id, invitation.role)
 

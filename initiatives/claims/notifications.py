@@ -1,5 +1,5 @@
-"""Emails about claims: to the lead's managers when a claim awaits them, to the submitter when
-it is decided."""
+"""Emails about claims: to the lead's managers when a claim awaits them (those who chose that
+email on /accounts/), to the submitter when it is decided (always)."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -8,6 +8,7 @@ from django.urls import reverse
 from collaborate.kit import mail
 from initiatives import permissions
 from initiatives.models import SavingsClaim
+from partners.services import users as user_services
 
 
 def _claim(claim_id):
@@ -26,12 +27,15 @@ def _context(claim):
 
 def claim_submitted_notify(*, claim_id):
     """Tell each manager who may decide the claim (not one who created, edited or submitted it)
-    that it awaits them."""
+    and chose to hear of submissions that it awaits them."""
     claim = _claim(claim_id)
     if claim is None or claim.status != SavingsClaim.Status.SUBMITTED:
         return 0  # withdrawn or decided meanwhile: nothing to ask for
-    deciders = list(permissions.deciders_of(claim).order_by("pk"))
-    body = render_to_string("emails/claim_submitted.txt", _context(claim))
+    deciders = list(
+        permissions.deciders_of(claim).filter(email_claims_submitted=True).order_by("pk")
+    )
+    context = {**_context(claim), "preferences_link": user_services.email_preferences_link()}
+    body = render_to_string("emails/claim_submitted.txt", context)
     subject = f"Claim {claim.reference} awaits your decision"
     for person in deciders:
         mail.email_deliver(to=person.email, subject=subject, body=body)

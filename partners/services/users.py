@@ -1,4 +1,5 @@
-"""Every write to people and their memberships: invitations, roles, deactivation."""
+"""Every write to people and their memberships: invitations, roles, deactivation, the emails
+they choose."""
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -299,6 +300,37 @@ def acting_for_choose(*, user, organisation_id):
             {"organisation": "Choose one of the organisations you are a member of"}, code="forged"
         )
     return organisation
+
+
+EMAIL_PREFERENCES = ("email_claims_submitted", "email_awaiting_decision", "email_quiet_initiatives")
+
+
+def email_preferences_link():
+    """The address of the email settings on /accounts/, which every optional email links to."""
+    return settings.SITE_URL + reverse("accounts:account") + "#emails"
+
+
+@transaction.atomic
+def user_email_preferences_set(*, actor, user, chosen):
+    """Set which optional emails `user` gets: those of EMAIL_PREFERENCES named in `chosen`, no
+    others. People choose their own; emails about the decisions on their claims always go."""
+    permissions.require(
+        permissions.can_choose_emails(actor, user), "People choose their own emails."
+    )
+    unknown = set(chosen) - set(EMAIL_PREFERENCES)
+    if unknown:
+        raise ValidationError({"emails": "Choose from the emails listed"}, code="unknown")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = history.snapshot(user, EMAIL_PREFERENCES)
+    for name in EMAIL_PREFERENCES:
+        setattr(user, name, name in chosen)
+    changes = history.changes_between(before, history.snapshot(user, EMAIL_PREFERENCES))
+    if changes:
+        user.save(update_fields=EMAIL_PREFERENCES)
+        history.history_record(
+            actor=actor, owner=user, action="Email choices changed", changes=changes
+        )
+    return user
 
 
 @transaction.atomic

@@ -12,23 +12,30 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from collaborate.kit import web
 from partners import permissions
-from partners.forms import ActingForForm
+from partners.forms import ActingForForm, EmailPreferencesForm
 from partners.services import users as user_services
+
+
+def _account_context(request, *, acting_form=None, emails_form=None):
+    memberships = permissions.memberships_for_acting(request)
+    if acting_form is None and len(memberships) > 1:
+        acting_form = ActingForForm(memberships=memberships)
+    return {
+        "memberships": memberships,
+        "acting_for": permissions.acting_membership(request),
+        "acting_form": acting_form,
+        "emails_form": _emails_form(request) if emails_form is None else emails_form,
+        "is_admin": permissions.is_admin(request.user),
+    }
+
+
+def _emails_form(request, data=None):
+    return EmailPreferencesForm(data, user=request.user, names=user_services.EMAIL_PREFERENCES)
 
 
 @require_GET
 def account(request):
-    memberships = permissions.memberships_for_acting(request)
-    return render(
-        request,
-        "partners/account.html",
-        {
-            "memberships": memberships,
-            "acting_for": permissions.acting_membership(request),
-            "acting_form": ActingForForm(memberships=memberships) if len(memberships) > 1 else None,
-            "is_admin": permissions.is_admin(request.user),
-        },
-    )
+    return render(request, "partners/account.html", _account_context(request))
 
 
 @require_POST
@@ -56,14 +63,28 @@ def acting_for(request):
     return web.render_form(
         request,
         "partners/account.html",
-        {
-            "memberships": memberships,
-            "acting_for": permissions.acting_membership(request),
-            "acting_form": form,
-            "is_admin": permissions.is_admin(request.user),
-        },
+        _account_context(request, acting_form=form),
         form,
         status=400,
+    )
+
+
+@require_POST
+def emails(request):
+    """Save which optional emails the signed-in person gets (a plain form on /accounts/)."""
+    form = _emails_form(request, request.POST)
+    if form.is_valid():
+        try:
+            user_services.user_email_preferences_set(
+                actor=request.user, user=request.user, chosen=form.cleaned_data["emails"]
+            )
+        except ValidationError as error:
+            web.apply_validation_error(form, error)
+        else:
+            messages.success(request, "Your email choices are saved.")
+            return redirect("accounts:account")
+    return web.render_form(
+        request, "partners/account.html", _account_context(request, emails_form=form), form
     )
 
 
