@@ -10,7 +10,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collaborate.settings")
 app = Celery("collaborate")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
-    lambda: ["partners", "initiatives", "initiatives.claims", "initiatives.progress"]
+    lambda: [
+        "partners",
+        "initiatives",
+        "initiatives.claims",
+        "initiatives.progress",
+        "initiatives.reminders",
+    ]
 )
 
 HEARTBEAT_KEY = "collaborate:worker-heartbeat"

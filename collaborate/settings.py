@@ -295,6 +295,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "initiatives.progress.tasks.progress_reconcile",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Reminders (Europe/London, CELERY_TIMEZONE): one email per person per run.
+    "reminders-awaiting-decision-weekly": {
+        "task": "initiatives.reminders.tasks.awaiting_decision_remind",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
+    "reminders-quiet-initiatives-monthly": {
+        "task": "initiatives.reminders.tasks.quiet_initiatives_remind",
+        "schedule": crontab(day_of_month="1", hour=7, minute=0),
+    },
 }
 # How often a worker records that it is alive, for /readyz.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)

@@ -4,7 +4,8 @@ No factory for `ReferenceSequence` (its counters belong to `initiatives.referenc
 objects take references from a sequence of their own, in a year no service writes) nor for
 the computed progress rows other than `ProgressFact` (`InitiativeYear`, `InitiativeShareYear`,
 `InitiativeProgress`, `ProgressDirty`): tests get those from the progress services, so that the
-figures they check are the ones the product computes.
+figures they check are the ones the product computes. Nor for `ReminderSent`: the reminder runs
+write those, and tests read what they wrote.
 
 `make_initiative`, `make_partnered_initiative` and `make_claim` go through the services instead,
 for tests whose subject is what the services record on the way (history, references, shares).

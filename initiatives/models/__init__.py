@@ -1,5 +1,6 @@
 """The initiatives app's models, one module a subject: initiatives with their partners and
-targets; savings claims with their evidence and attribution; the computed progress tables.
+targets; savings claims with their evidence and attribution; the computed progress tables;
+the reminder emails sent.
 
 Django registers an app's models from `<app>.models`, so this package imports every module;
 the modules import one another only downwards (claims and progress from initiatives), never
@@ -26,6 +27,7 @@ from initiatives.models.progress import (
     ProgressDirty,
     ProgressFact,
 )
+from initiatives.models.reminders import ReminderSent
 
 __all__ = [
     "MAX_AMOUNT",
@@ -41,6 +43,7 @@ __all__ = [
     "ProgressDirty",
     "ProgressFact",
     "ReferenceSequence",
+    "ReminderSent",
     "SavingsClaim",
     "SavingsTarget",
 ]
