@@ -192,6 +192,17 @@ class TargetsForm(forms.Form):
     money' statement."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    savings_expected_from = forms.TypedChoiceField(
+        label="Savings expected from (optional)",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=(
+            "If its savings come later and it has no targets yet, the first financial year they "
+            "are expected in. Dashboards then list it apart from the gaps."
+        ),
+        error_messages={"invalid_choice": "Choose a financial year from the list"},
+    )
     not_for_savings = forms.BooleanField(
         label="This initiative is not meant to save money",
         required=False,
@@ -223,10 +234,15 @@ class TargetsForm(forms.Form):
                 ),
             )
         self.order_fields([f"target_{y}" for y in self.years])
+        self.fields["savings_expected_from"].choices = [
+            ("", "Not set"),
+            *financial_years.choices(self.years),
+        ]
         if not self.is_bound:
             self.initial.update(
                 {
                     "version": initiative.version,
+                    "savings_expected_from": initiative.savings_expected_from,
                     "not_for_savings": initiative.not_for_savings,
                     "not_for_savings_reason": initiative.not_for_savings_reason,
                 }

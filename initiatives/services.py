@@ -271,14 +271,28 @@ def _amount(value):
     return amount.quantize(Decimal("0.01"))
 
 
+UNCHANGED = object()  # an argument left as it is stored
+
+
 @transaction.atomic
 def targets_set(
-    *, actor, initiative, targets, not_for_savings=False, reason="", expected_version=None
+    *,
+    actor,
+    initiative,
+    targets,
+    not_for_savings=False,
+    reason="",
+    savings_expected_from=UNCHANGED,
+    expected_version=None,
 ):
     """Set the savings targets: {financial year: amount, or None to clear it}. An initiative
-    not meant to save money says why instead, and has no targets."""
+    not meant to save money says why instead, and has no targets. One whose savings come later
+    may say the financial year they are expected from (None: not said; left as it is unless
+    given)."""
     current = _locked(initiative, actor, expected_version)
     years = set(current.savings_years())
+    if savings_expected_from is UNCHANGED:
+        savings_expected_from = current.savings_expected_from
     errors, new = {}, {}
     for year, value in targets.items():
         year = int(year)
@@ -300,6 +314,16 @@ def targets_set(
     if not_for_savings and new:
         errors["__all__"] = (
             "An initiative not meant to save money has no targets: clear them, or untick the box"
+        )
+    if savings_expected_from is not None and savings_expected_from not in years:
+        errors["savings_expected_from"] = (
+            f"Choose a financial year from {financial_years.label(min(years))} to "
+            f"{financial_years.label(max(years))}"
+        )
+    elif not_for_savings and savings_expected_from is not None:
+        errors["savings_expected_from"] = (
+            "An initiative not meant to save money expects no savings: clear the year, or "
+            "untick the box"
         )
     if errors:
         raise ValidationError(errors, code="targets")
@@ -338,10 +362,23 @@ def targets_set(
         )
         current.not_for_savings = not_for_savings
         current.not_for_savings_reason = reason if not_for_savings else ""
+    if current.savings_expected_from != savings_expected_from:
+        changes.append(
+            {
+                "field": "Savings expected from",
+                "before": _year_label(current.savings_expected_from),
+                "after": _year_label(savings_expected_from),
+            }
+        )
+        current.savings_expected_from = savings_expected_from
     if changes:
-        _saved(current, ["not_for_savings", "not_for_savings_reason"])
+        _saved(current, ["not_for_savings", "not_for_savings_reason", "savings_expected_from"])
         history.history_record(actor=actor, owner=current, action="Targets set", changes=changes)
     return current
+
+
+def _year_label(year):
+    return "" if year is None else financial_years.label(year)
 
 
 @transaction.atomic

@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -17,12 +19,17 @@ from partners.models import Organisation
 from partners.permissions import require
 
 
+def _list_filterset(request):
+    return filters.InitiativeFilterSet(
+        request.GET,
+        queryset=selectors.with_progress(selectors.initiatives_for_page(user=request.user)),
+    )
+
+
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def initiative_list(request):
-    filterset = filters.InitiativeFilterSet(
-        request.GET, queryset=selectors.initiatives_for_page(user=request.user)
-    )
+    filterset = _list_filterset(request)
     page = web.page_of(request, filterset.qs)
     # Another page (an organisation's) may load these results into itself: its links are then
     # plain links to this list, and it has no results counter to update.
@@ -46,9 +53,7 @@ def initiative_list(request):
 
 @require_GET
 def initiative_csv(request):
-    filterset = filters.InitiativeFilterSet(
-        request.GET, queryset=selectors.initiatives_for_page(user=request.user)
-    )
+    filterset = _list_filterset(request)
     header = [
         "Reference",
         "Title",
@@ -59,6 +64,11 @@ def initiative_csv(request):
         "Start date",
         "Planned end date",
         "Published",
+        "RAG status",
+        "Target to date",
+        "Verified to date",
+        "Verified as % of target to date",
+        "Figures updated at",
     ]
     rows = (
         (
@@ -71,10 +81,25 @@ def initiative_csv(request):
             i.start_date,
             i.planned_end_date,
             i.is_published,
+            *_progress_cells(getattr(i, "progress", None)),
         )
         for i in filterset.qs.iterator(chunk_size=1000)
     )
     return exports.csv_response("initiatives.csv", header, rows)
+
+
+def _progress_cells(progress):
+    """An initiative's computed figures as CSV cells, numbers as numbers; never computed:
+    said in the RAG column, the figures left empty rather than written as zeros."""
+    if progress is None:
+        return [selectors.NOT_COMPUTED, None, None, None, None]
+    return [
+        progress.get_rag_display(),
+        progress.target_to_date,
+        progress.verified,
+        progress.percent_verified,
+        timezone.localtime(progress.computed_at).strftime("%Y-%m-%d %H:%M"),
+    ]
 
 
 def _lead_choices(request):
@@ -200,10 +225,19 @@ def _section_form_post(request, initiative, section, template, *, details, save,
     return _section(request, initiative, section, template, context, status=422)
 
 
+PANEL = "initiatives/includes/progress_panel.html"
+
+
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def initiative_detail(request, pk):
     initiative = _visible(request, pk)
+    panel = selectors.progress_panel(initiative)
+    if web.is_fragment_request(request) and request.htmx.target == "progress-panel":
+        # The panel polling while a recompute is pending: nothing to swap until it is done.
+        if panel.pending:
+            return HttpResponse(status=204)
+        return render(request, PANEL, {"initiative": initiative, "panel": panel})
     return _section(
         request,
         initiative,
@@ -212,6 +246,7 @@ def initiative_detail(request, pk):
         {
             "partnerships": [p for p in selectors.partnerships_of(initiative) if p.active],
             "targets": selectors.targets_of(initiative),
+            "panel": panel,
         },
     )
 
@@ -366,6 +401,7 @@ def initiative_targets(request, pk):
             targets=form.targets(),
             not_for_savings=form.cleaned_data["not_for_savings"],
             reason=form.cleaned_data["not_for_savings_reason"],
+            savings_expected_from=form.cleaned_data["savings_expected_from"],
             expected_version=form.cleaned_data["version"],
         ),
         done="The savings targets were saved.",
@@ -432,7 +468,7 @@ def initiative_publish(request, pk):
 @login_not_required
 @vary_on_headers("HX-Request")
 def register_list(request):
-    filterset = filters.InitiativeFilterSet(request.GET, queryset=selectors.published())
+    filterset = filters.RegisterFilterSet(request.GET, queryset=selectors.published())
     published = progress_selectors.published_with_savings(filterset.qs)
     page = web.page_of(request, published)
     return render(

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from celery.result import AsyncResult
 from django.core.cache import cache
-from django.db.models import DecimalField, Max, Q, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -24,6 +24,7 @@ from initiatives.models import (
 from initiatives.permissions import has_active_partner
 from initiatives.progress import charts, sql
 from partners import permissions as partner_permissions
+from partners import selectors as partner_selectors
 from partners.models import Organisation
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -59,6 +60,40 @@ class Scope:
             "area": self.area,
         }
         return {k: v for k, v in values.items() if v not in (None, "")}
+
+    @property
+    def heading(self):
+        """What is shown, in words, for headings and titles: "Leeds City Council: savings
+        2026/27, shared service, ICT"."""
+        who = "All organisations" if self.organisation is None else self.organisation.name
+        words = f"{who}: savings"
+        if self.year is not None:
+            words += f" {financial_years.label(self.year)}"
+        for label in (MODELS.get(self.model), AREAS.get(self.area)):
+            if label:
+                words += f", {_in_sentence(label)}"
+        return words
+
+
+def _in_sentence(label):
+    """A choice's label inside a sentence: a capital first letter lowered unless it starts an
+    abbreviation ("Shared service" → "shared service", "ICT" stays)."""
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
+PICKER_LIMIT = 20
+
+
+def dashboard_organisations_matching(*, user, text):
+    """The organisations whose dashboards an admin's picker offers for what was typed, best
+    match first, at most PICKER_LIMIT: every organisation but those merged into another (their
+    records moved there). Nothing for a user who may not open every dashboard."""
+    if not text.strip() or not partner_permissions.can_view_all_organisations_dashboard(user):
+        return Organisation.objects.none()
+    visible = partner_permissions.organisations_visible_to(user=user).filter(
+        merged_into__isnull=True
+    )
+    return partner_selectors.organisations_search(visible, text)[:PICKER_LIMIT]
 
 
 def dashboard_organisation(*, user, asked, organisations, acting):
@@ -152,25 +187,54 @@ def _initiatives_of(scope):
 
 
 def at_risk(scope):
-    """Red and amber initiatives, furthest behind first."""
-    return list(
+    """Red and amber initiatives that are not closed or stopped, furthest behind first, each with
+    `shortfall` (its target to date less what is verified). RAG is always to date; a year in the
+    scope keeps those with a target in that year. The dashboard shows the first LIST_LIMIT,
+    /dashboard/at-risk/ every one."""
+    initiatives = _initiatives_of(scope).exclude(status__in=Initiative.FINAL)
+    if scope.year is not None:
+        initiatives = initiatives.filter(
+            Exists(
+                InitiativeYear.objects.filter(
+                    initiative_id=OuterRef("pk"), financial_year=scope.year, target__gt=0
+                )
+            )
+        )
+    return (
         InitiativeProgress.objects.filter(
             rag__in=[InitiativeProgress.Rag.RED, InitiativeProgress.Rag.AMBER],
-            initiative__in=_initiatives_of(scope).exclude(status__in=Initiative.FINAL),
+            initiative__in=initiatives,
         )
+        .annotate(shortfall=F("target_to_date") - F("verified_cash") - F("verified_non_cash"))
         .select_related("initiative__lead")
-        .order_by("percent_verified", "initiative_id")[:LIST_LIMIT]
+        .order_by("percent_verified", "-shortfall", "initiative_id")
     )
 
 
-def gaps(scope):
-    """Live initiatives with neither a target nor a reason for having none."""
-    return list(
+def without_targets(scope):
+    """Live initiatives with no target that do not say they are not meant to save money: the
+    gaps first (by reference), then those whose savings are expected in a later year (by that
+    year). Whatever the scope's year: they have no target in any."""
+    return (
         _initiatives_of(scope)
         .filter(status=Initiative.Status.LIVE, not_for_savings=False)
         .filter(Q(progress__target=0) | Q(progress__isnull=True))
         .select_related("lead")
-        .order_by("reference")[:LIST_LIMIT]
+        .order_by(F("savings_expected_from").asc(nulls_first=True), "reference")
+    )
+
+
+def gaps(scope):
+    """Live initiatives with neither a target nor a reason for having none, nor a year their
+    savings are expected from."""
+    return without_targets(scope).filter(savings_expected_from__isnull=True)
+
+
+def without_targets_counts(scope):
+    """How many gaps there are, and how many more expect their savings later."""
+    return without_targets(scope).aggregate(
+        gaps=Count("pk", filter=Q(savings_expected_from__isnull=True)),
+        later=Count("pk", filter=Q(savings_expected_from__isnull=False)),
     )
 
 
@@ -250,8 +314,10 @@ def figures(scope):
         "headline": headline(scope),
         "tables": tables,
         "charts": _charts(tables),
-        "at_risk": at_risk(scope),
-        "gaps": gaps(scope),
+        "at_risk": list(at_risk(scope)[:LIST_LIMIT]),
+        "at_risk_count": at_risk(scope).count(),
+        "gaps": list(gaps(scope)[:LIST_LIMIT]),
+        "without_targets": without_targets_counts(scope),
         "query": urlencode(scope.query),
     }
 
@@ -265,7 +331,9 @@ def version():
 def figures_cached(scope, render):
     """The figures of one dashboard as `render(figures(scope))` makes them (markup), made once
     per version of the progress tables (and per day: target to date moves on) and cached,
-    since they change only when a recompute commits."""
+    since they change only when a recompute commits. The key holds every filter the markup
+    depends on; the heading, which names the organisation, is rendered beside the cached markup
+    on every request (so a renamed organisation shows at once) and is not part of it."""
     filters = urlencode(sorted(scope.query.items()))
     key = f"collaborate:dashboard:{version()}:{timezone.localdate().isoformat()}:{filters}"
     made = cache.get(key)

@@ -1,17 +1,19 @@
-"""The savings dashboard (the signed-in home page), its downloads, and the full recompute an
-admin starts from it."""
+"""The savings dashboard (the signed-in home page), the complete lists behind its summaries
+(initiatives at risk, gaps), their downloads, and the full recompute an admin starts from it."""
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import exports, web
-from initiatives import permissions
+from initiatives import financial_years, permissions
 from initiatives.progress import selectors, services
 from initiatives.progress.forms import DashboardForm
 from partners import permissions as partner_permissions
@@ -62,12 +64,26 @@ def _figures_html(scope):
     )
 
 
+PICKER = "organisation-matches"  # the id of the results of an admin's organisation picker
+
+
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def dashboard(request):
     scope, form = _scope(request)
     if scope is None:
         return render(request, "progress/no_organisation.html")
+    can_see_all = partner_permissions.can_view_all_organisations_dashboard(request.user)
+    org_q = request.GET.get("org_q", "").strip()[:200] if can_see_all else ""
+    picker = {
+        "org_q": org_q,
+        "organisation_matches": selectors.dashboard_organisations_matching(
+            user=request.user, text=org_q
+        ),
+        "picker_limit": selectors.PICKER_LIMIT,
+    }
+    if web.is_fragment_request(request) and request.htmx.target == PICKER:
+        return render(request, f"progress/dashboard.html#{PICKER}", picker)
     pending = selectors.pending(scope)
     if request.GET.get("poll") and web.is_fragment_request(request) and pending:
         return HttpResponse(status=204)  # still recalculating: nothing to swap yet
@@ -79,32 +95,83 @@ def dashboard(request):
         "figures_html": _figures_html(scope),
         "pending": pending,
         "query": urlencode(scope.query),
-        "can_see_all": partner_permissions.can_view_all_organisations_dashboard(request.user),
+        "can_see_all": can_see_all,
+        **picker,
         "can_recompute": can_recompute,
         "reconcile": selectors.reconcile_status() if can_recompute else None,
     }
-    template = "progress/dashboard.html"
-    if web.is_fragment_request(request):
-        template += "#dashboard-figures"
+    template = web.partial(request, "progress/dashboard.html", "dashboard-figures")
     return render(request, template, context)
 
 
-def _download_name(scope, suffix):
-    who = "all-organisations" if scope.organisation is None else scope.organisation.slug
-    year = f"-{scope.year}" if scope.year else ""
-    return f"savings-{who}{year}.{suffix}"
-
-
-def _download_scope(request):
-    scope, _ = _scope(request)
+def _scope_or_404(request):
+    """The scope of a page that has nothing to show without one (a list, a download)."""
+    scope, form = _scope(request)
     if scope is None:
         raise Http404
-    return scope
+    return scope, form
+
+
+def _list(request, scope, form, page, *, title, name, **context):
+    """One of the complete lists behind the dashboard's summaries, a page at a time, under the
+    dashboard's filters. Its parts are the partials of progress/lists/<name>.html; an htmx
+    request gets the results, with the title and the heading that go with them."""
+    return render(
+        request,
+        web.partial(request, "progress/dashboard_list.html", "results"),
+        {
+            "scope": scope,
+            "form": form,
+            "form_state": form.markup_state(),
+            "query": urlencode(scope.query),
+            "page": page,
+            "list_title": title,
+            "parts": f"progress/lists/{name}.html",
+            "action": reverse(f"dashboard:{name}"),
+            "csv_url": reverse(f"dashboard:{name}_csv"),
+            **context,
+        },
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def at_risk(request):
+    scope, form = _scope_or_404(request)
+    page = web.page_of(request, selectors.at_risk(scope))
+    return _list(request, scope, form, page, title="Initiatives at risk", name="at_risk")
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def gaps(request):
+    scope, form = _scope_or_404(request)
+    page = web.page_of(request, selectors.without_targets(scope))
+    counts = selectors.without_targets_counts(scope)
+    return _list(
+        request,
+        scope,
+        form,
+        page,
+        title="Gaps: live initiatives without targets",
+        name="gaps",
+        counts=counts,
+        gap_rows=[i for i in page if i.savings_expected_from is None],
+        later_rows=[i for i in page if i.savings_expected_from is not None],
+        # The page on which the initiatives expecting savings later begin.
+        later_page=counts["gaps"] // web.PAGE_SIZE + 1,
+    )
+
+
+def _download_name(scope, suffix, what="savings"):
+    who = "all-organisations" if scope.organisation is None else scope.organisation.slug
+    year = f"-{scope.year}" if scope.year else ""
+    return f"{what}-{who}{year}.{suffix}"
 
 
 @require_GET
 def dashboard_csv(request):
-    scope = _download_scope(request)
+    scope, _ = _scope_or_404(request)
     tables = selectors.download_tables(scope)
     rows = ([title, *row] for title, _, table in tables for row in table)
     header = ["Table", "Row", *selectors.DOWNLOAD_COLUMNS]
@@ -113,7 +180,7 @@ def dashboard_csv(request):
 
 @require_GET
 def dashboard_xlsx(request):
-    scope = _download_scope(request)
+    scope, _ = _scope_or_404(request)
     sheets = [
         (title, [first_column, *selectors.DOWNLOAD_COLUMNS], table)
         for title, first_column, table in selectors.download_tables(scope)
@@ -123,6 +190,79 @@ def dashboard_xlsx(request):
     return exports.xlsx_response(
         _download_name(scope, "xlsx"), sheets, number_formats=money, widths={"A": 48}
     )
+
+
+AT_RISK_COLUMNS = [
+    "Reference",
+    "Title",
+    "Lead organisation",
+    "Status",
+    "Collaboration model",
+    "Service area",
+    "RAG status",
+    *selectors.DOWNLOAD_COLUMNS,
+    "Behind target to date by",
+    "Figures updated at",
+]
+
+
+@require_GET
+def at_risk_csv(request):
+    scope, _ = _scope_or_404(request)
+    rows = (
+        [
+            row.initiative.reference,
+            row.initiative.title,
+            row.initiative.lead.name,
+            row.initiative.get_status_display(),
+            row.initiative.get_collaboration_model_display(),
+            row.initiative.get_service_area_display(),
+            row.get_rag_display(),
+            # The measures in the order of selectors.DOWNLOAD_COLUMNS.
+            row.target,
+            row.target_to_date,
+            row.claimed,
+            row.verified,
+            row.verified_cash,
+            row.verified_non_cash,
+            row.percent_verified,
+            row.shortfall,
+            timezone.localtime(row.computed_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for row in selectors.at_risk(scope).iterator(chunk_size=2000)
+    )
+    return exports.csv_response(_download_name(scope, "csv", "at-risk"), AT_RISK_COLUMNS, rows)
+
+
+GAPS_COLUMNS = [
+    "List",
+    "Reference",
+    "Title",
+    "Lead organisation",
+    "Collaboration model",
+    "Service area",
+    "Start date",
+    "Savings expected from",
+]
+
+
+@require_GET
+def gaps_csv(request):
+    scope, _ = _scope_or_404(request)
+    rows = (
+        [
+            "Savings expected later" if i.savings_expected_from else "No targets and no reason",
+            i.reference,
+            i.title,
+            i.lead.name,
+            i.get_collaboration_model_display(),
+            i.get_service_area_display(),
+            i.start_date.isoformat(),
+            financial_years.label(i.savings_expected_from) if i.savings_expected_from else "",
+        ]
+        for i in selectors.without_targets(scope).iterator(chunk_size=2000)
+    )
+    return exports.csv_response(_download_name(scope, "csv", "gaps"), GAPS_COLUMNS, rows)
 
 
 @require_POST

@@ -129,6 +129,9 @@ def organisation_detail(request, pk):
             "can_view_history": permissions.can_view_organisation_history(
                 request.user, organisation
             ),
+            "can_view_dashboard": permissions.can_view_organisation_dashboard(
+                request.user, organisation
+            ),
         },
     )
 
