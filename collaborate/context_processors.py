@@ -13,7 +13,7 @@ def _navigation(user, view_name):
     items = [
         ("Home", "home", ("home", "dashboard:")),
         ("Initiatives", "initiatives:list", ("initiatives:",)),
-        ("Claims", "claims:mine", ("claims:", "!claims:review")),
+        ("Claims", "claims:list", ("claims:", "!claims:review")),
     ]
     if initiative_permissions.can_review_claims(user):
         items.append(("Review claims", "claims:review", ("claims:review",)))
@@ -21,7 +21,8 @@ def _navigation(user, view_name):
     if partner_permissions.can_view_users(user):
         items.append(("Users", "users:list", ("users:",)))
     if partner_permissions.can_lock_financial_years(user):
-        items.append(("Financial years", "financial_years", ("financial_years",)))
+        years = ("financial_years", "financial_year_lock", "financial_year_unlock")
+        items.append(("Financial years", "financial_years", years))
     items.append(("Public register", "register:list", ("register:",)))
     return [
         {"label": label, "url": reverse(name), "current": _matches(view_name, patterns)}

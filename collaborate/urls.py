@@ -66,5 +66,15 @@ urlpatterns = [
     path("claims/", include("initiatives.claims.urls")),
     path("dashboard/", include("initiatives.progress.urls")),
     path("financial-years/", claim_views.financial_year_locks, name="financial_years"),
+    path(
+        "financial-years/<int:year>/lock/",
+        claim_views.financial_year_lock,
+        name="financial_year_lock",
+    ),
+    path(
+        "financial-years/<int:year>/unlock/",
+        claim_views.financial_year_unlock,
+        name="financial_year_unlock",
+    ),
     path("admin/", admin.site.urls),
 ]

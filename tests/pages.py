@@ -1,6 +1,9 @@
-"""Checks every HTML page must pass: a strict CSP header and nothing inline that needs it."""
+"""Checks every HTML page must pass: a strict CSP header and nothing inline that needs it; and
+the readers of what pages answer (their text, their errors, their CSV downloads)."""
 
+import csv
 import html
+import io
 import re
 from html.parser import HTMLParser
 
@@ -74,3 +77,9 @@ def assert_error_at_field(response, field, message):
     assert message in page
     assert f'id="id_{field}_error"' in page
     assert_strict_page(response)
+
+
+def csv_rows(response):
+    """A CSV download's rows, header first, without the byte-order mark that Excel needs."""
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))

@@ -196,3 +196,21 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when you return or reject a claim.",
     )
+
+
+class YearLockForm(forms.Form):
+    """Why a financial year is being locked or unlocked: the audit log keeps it."""
+
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, year, locking, **kwargs):
+        super().__init__(*args, **kwargs)
+        label, verb = financial_years.label(year), "lock" if locking else "unlock"
+        field = self.fields["reason"]
+        field.label = f"Why are you {verb}ing {label}?"
+        field.help_text = (
+            "For example, who signed the figures off and when."
+            if locking
+            else "For example, which correction has to be made, and who agreed to it."
+        )
+        field.error_messages["required"] = f"Say why you are {verb}ing {label}"

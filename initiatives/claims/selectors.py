@@ -3,12 +3,12 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from initiatives import financial_years, permissions
 from initiatives.models import FinancialYearLock, SavingsClaim
 from partners import history
-from partners import permissions as partner_permissions
+from partners.models import AuditEvent
 
 Status = SavingsClaim.Status
 
@@ -61,23 +61,27 @@ def claim_totals(initiative, *, user):
     return {"statuses": list(Status), "years": years, "overall": [overall[s.value] for s in Status]}
 
 
-def claims_of_user(user):
-    """The claims of the organisations the user acts for that still need something: drafts,
-    returned claims and those awaiting a decision."""
-    organisations = set(partner_permissions.roles_of(user))
-    return (
-        permissions.claims_visible_to(user=user)
-        .filter(
-            claimant_id__in=organisations,
-            status__in=[Status.DRAFT, Status.RETURNED, Status.SUBMITTED],
-        )
-        .select_related("initiative", "claimant")
-        .order_by("-updated_at", "-pk")
+OPEN = [Status.DRAFT, Status.RETURNED, Status.SUBMITTED]
+
+
+def claims_open_for(claims, *, user):
+    """Of `claims`, those the user created, edited or submitted that still need something: a
+    draft, a returned claim, or one awaiting a decision ("my open claims")."""
+    took_part = SavingsClaim.participants.through.objects.filter(
+        savingsclaim_id=OuterRef("pk"), user_id=user.pk
+    )
+    return claims.filter(status__in=OPEN).filter(
+        Q(created_by=user) | Q(submitted_by=user) | Exists(took_part)
     )
 
 
-def status_counts(queryset):
-    return dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+def awaiting_decision_in(year, *, user):
+    """How many claims of a financial year that this user may see still await a decision."""
+    return (
+        permissions.claims_visible_to(user=user)
+        .filter(financial_year=year, status=Status.SUBMITTED)
+        .count()
+    )
 
 
 def review_queue(user):
@@ -96,6 +100,19 @@ def claim_attributions(claim):
 
 def locks():
     return {lock.year: lock for lock in FinancialYearLock.objects.select_related("locked_by")}
+
+
+def lock_history(years):
+    """{year: [audit events]}: every lock and unlock of these financial years, newest first,
+    from the audit log (which keeps a lock's record after the year is unlocked)."""
+    events = AuditEvent.objects.filter(
+        action__in=[AuditEvent.Action.YEAR_LOCKED, AuditEvent.Action.YEAR_UNLOCKED],
+        detail__year__in=list(years),
+    ).order_by("-at", "-id")
+    by_year = defaultdict(list)
+    for event in events:
+        by_year[event.detail["year"]].append(event)
+    return by_year
 
 
 def locked_years():

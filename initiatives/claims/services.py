@@ -23,7 +23,9 @@ from initiatives.models import (
 from initiatives.progress import services as progress
 from partners import history
 from partners import permissions as partner_permissions
+from partners.models import AuditEvent
 from partners.permissions import require
+from partners.services import audit
 
 Status = SavingsClaim.Status
 # In the order of the claim form, so a history entry lists its changes as the form does.
@@ -480,15 +482,43 @@ def claim_correct(
 
 
 @transaction.atomic
-def financial_year_set_locked(*, actor, year, locked):
+def financial_year_set_locked(*, actor, year, locked, reason, ip_address=None):
+    """Lock a financial year once its figures are signed off, or unlock it, saying why. Each is
+    an audit event (who, from where, why) written in the same transaction, so unlocking keeps
+    the record of the lock it ends. A year already in the state asked for is refused: two
+    admins acting at once lock or unlock it once."""
     require(
         partner_permissions.can_lock_financial_years(actor),
         "Only administrators lock financial years.",
     )
+    label = financial_years.label(year)
+    reason = (reason or "").strip()
+    if not reason:
+        verb = "locking" if locked else "unlocking"
+        raise ValidationError({"reason": f"Say why you are {verb} {label}"})
+    detail = {"year": year, "reason": reason}
     if locked:
-        FinancialYearLock.objects.get_or_create(year=year, defaults={"locked_by": actor})
+        _, created = FinancialYearLock.objects.get_or_create(
+            year=year, defaults={"locked_by": actor, "reason": reason}
+        )
+        if not created:
+            raise ValidationError(f"{label} is already locked.")
     else:
-        FinancialYearLock.objects.filter(year=year).delete()
+        lock = FinancialYearLock.objects.select_for_update().filter(year=year).first()
+        if lock is None:
+            raise ValidationError(f"{label} is not locked.")
+        detail["ended_lock"] = {
+            "locked_at": lock.locked_at.isoformat(),
+            "locked_by": getattr(lock.locked_by, "email", ""),
+            "reason": lock.reason,
+        }
+        lock.delete()
+    audit.audit_record(
+        action=AuditEvent.Action.YEAR_LOCKED if locked else AuditEvent.Action.YEAR_UNLOCKED,
+        actor=actor,
+        ip_address=ip_address,
+        detail=detail,
+    )
 
 
 @transaction.atomic

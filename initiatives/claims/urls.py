@@ -5,7 +5,8 @@ from initiatives.claims import views
 app_name = "claims"
 
 urlpatterns = [
-    path("", views.my_claims, name="mine"),
+    path("", views.claim_list, name="list"),
+    path("claims.csv", views.claim_csv, name="csv"),
     path("review/", views.review_queue, name="review"),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/edit/", views.claim_edit, name="edit"),

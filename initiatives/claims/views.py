@@ -1,19 +1,27 @@
-"""Pages for savings claims: an initiative's claims, a claim and its decisions, the user's own
-claims, a manager's review queue, evidence downloads and locked financial years."""
+"""Pages for savings claims: an initiative's claims, a claim and its decisions, every claim a
+user may see (and its CSV), a manager's review queue, evidence downloads and locked financial
+years."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit import edits, web
+from collaborate.kit import edits, exports, web
 from initiatives import financial_years, permissions, selectors
 from initiatives.claims import filters, services
 from initiatives.claims import selectors as claim_selectors
-from initiatives.claims.forms import AdjustmentForm, ClaimForm, DecisionForm, EvidenceForm
-from initiatives.models import ClaimEvidence, SavingsClaim
+from initiatives.claims.forms import (
+    AdjustmentForm,
+    ClaimForm,
+    DecisionForm,
+    EvidenceForm,
+    YearLockForm,
+)
+from initiatives.models import ClaimEvidence
 from initiatives.views import section_context
 from partners import permissions as partner_permissions
 from partners.permissions import require
@@ -321,34 +329,77 @@ def evidence_remove(request, pk, evidence_pk):
     return redirect(claim)
 
 
+def _claim_filters(request):
+    return filters.ClaimFilterSet(
+        request.GET, queryset=claim_selectors.claims_for_page(user=request.user), request=request
+    )
+
+
 @require_GET
 @vary_on_headers("HX-Request")
-def my_claims(request):
-    claims = claim_selectors.claims_of_user(request.user)
-    counts = claim_selectors.status_counts(claims)
-    status = request.GET.get("status")
-    if status in {
-        SavingsClaim.Status.DRAFT,
-        SavingsClaim.Status.RETURNED,
-        SavingsClaim.Status.SUBMITTED,
-    }:
-        claims = claims.filter(status=status)
-    else:
-        status = ""
-    page = web.page_of(request, claims)
-    tabs = [("", "All", sum(counts.values()))] + [
-        (s.value, s.label, counts.get(s.value, 0))
-        for s in (
-            SavingsClaim.Status.DRAFT,
-            SavingsClaim.Status.RETURNED,
-            SavingsClaim.Status.SUBMITTED,
-        )
-    ]
+def claim_list(request):
+    """Every claim the user may see, searched and filtered; first their own open claims."""
+    filterset = _claim_filters(request)
+    page = web.page_of(request, filterset.qs)
     return render(
         request,
-        web.partial(request, "claims/my_claims.html", "results"),
-        {"page": page, "tabs": tabs, "status": status},
+        web.partial(request, "claims/claim_list.html", "results"),
+        {"filterset": filterset, "page": page},
     )
+
+
+CSV_HEADER = [
+    "Reference",
+    "Initiative reference",
+    "Initiative",
+    "Claimant organisation",
+    "Financial year",
+    "Category",
+    "Kind",
+    "Recurrence",
+    "Gross saving (£)",
+    "Implementation cost (£)",
+    "Net saving (£)",
+    "Status",
+    "Corrects claim",
+    "Submitted at",
+    "Submitted by",
+    "Decided at",
+    "Decided by",
+]
+
+
+def _when(moment):
+    """A time as a spreadsheet reads it, to the minute, in the service's time zone."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@require_GET
+def claim_csv(request):
+    """The list's filtered claims, all of them (not one page), as CSV."""
+    rows = (
+        (
+            c.reference,
+            c.initiative.reference,
+            c.initiative.title,
+            c.claimant.name,
+            c.year_label,
+            c.get_category_display(),
+            c.get_kind_display(),
+            c.get_recurrence_display(),
+            c.gross_amount,
+            c.implementation_cost,
+            c.net_amount,
+            c.get_status_display(),
+            c.corrects.reference if c.corrects else "",
+            _when(c.submitted_at),
+            c.submitted_by,
+            _when(c.reviewed_at),
+            c.reviewed_by,
+        )
+        for c in _claim_filters(request).qs.iterator(chunk_size=1000)
+    )
+    return exports.csv_response("claims.csv", CSV_HEADER, rows)
 
 
 @require_GET
@@ -369,25 +420,83 @@ def review_queue(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def financial_year_locks(request):
-    """Admins lock a financial year once its figures are signed off, and unlock it."""
-    require(partner_permissions.can_lock_financial_years(request.user))
+def _lock_years():
+    """The financial years an admin may lock or unlock: next year and eleven back."""
     this_year = financial_years.current_financial_year()
-    years = range(this_year + 1, this_year - 12, -1)
-    if request.method == "POST":
-        try:
-            year = int(request.POST.get("year", ""))
-        except ValueError:
-            year = None
-        if year not in years:
-            messages.error(request, "Choose one of the financial years listed.")
-            return redirect("financial_years")
-        locking = request.POST.get("action") == "lock"
-        services.financial_year_set_locked(actor=request.user, year=year, locked=locking)
-        state = "locked" if locking else "unlocked"
-        messages.success(request, f"{financial_years.label(year)} is {state}.")
-        return redirect("financial_years")
+    return range(this_year + 1, this_year - 12, -1)
+
+
+@require_GET
+def financial_year_locks(request):
+    """Admins see each financial year's lock (who, when, why) and its history of locks and
+    unlocks, and lock or unlock it through a confirmation page."""
+    require(partner_permissions.can_lock_financial_years(request.user))
+    years = _lock_years()
     locks = claim_selectors.locks()
-    rows = [{"year": y, "label": financial_years.label(y), "lock": locks.get(y)} for y in years]
+    history = claim_selectors.lock_history(years)
+    rows = [
+        {
+            "year": year,
+            "label": financial_years.label(year),
+            "lock": locks.get(year),
+            "history": history.get(year, []),
+        }
+        for year in years
+    ]
     return render(request, "claims/financial_years.html", {"rows": rows})
+
+
+def _year_lock_change(request, year, *, locking):
+    require(partner_permissions.can_lock_financial_years(request.user))
+    if year not in _lock_years():
+        raise Http404("Only the financial years listed can be locked or unlocked.")
+    label = financial_years.label(year)
+    lock = claim_selectors.locks().get(year)
+    refusal = None
+    if locking and lock is not None:
+        refusal = f"{label} is already locked."
+    elif not locking and lock is None:
+        refusal = f"{label} is not locked."
+    form = YearLockForm(request.POST or None, year=year, locking=locking)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            services.financial_year_set_locked(
+                actor=request.user,
+                year=year,
+                locked=locking,
+                reason=form.cleaned_data["reason"],
+                ip_address=web.client_ip(request),
+            )
+        except ValidationError as error:
+            web.apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{label} is {'locked' if locking else 'unlocked'}.")
+            return redirect("financial_years")
+    return web.render_form(
+        request,
+        "claims/financial_year_change.html",
+        {
+            "year": year,
+            "label": label,
+            "locking": locking,
+            "lock": lock,
+            "refusal": refusal,
+            "awaiting": claim_selectors.awaiting_decision_in(year, user=request.user)
+            if locking
+            else 0,
+        },
+        form,
+        status=409 if refusal and request.method == "POST" else None,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def financial_year_lock(request, year):
+    """Confirm, with a reason, that a financial year's figures are signed off and lock it."""
+    return _year_lock_change(request, year, locking=True)
+
+
+@require_http_methods(["GET", "POST"])
+def financial_year_unlock(request, year):
+    """Confirm, with a reason, and unlock a financial year."""
+    return _year_lock_change(request, year, locking=False)

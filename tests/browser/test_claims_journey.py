@@ -173,15 +173,18 @@ def revise_and_resubmit(checked, claim):
     page = checked.page
     menu(page).get_by_role("link", name="Claims", exact=True).click()
     checked.check("your claims")
-    tab = page.get_by_role("navigation", name="Claims by status").get_by_role(
-        "link", name="Returned for revision (1)"
-    )
+    expect(
+        page.get_by_label("My open claims: drafts, returned and awaiting a decision")
+    ).to_be_checked()
+    status = page.get_by_label("Status", exact=True)
     if checked.javascript:
-        checked.after_swap(tab.click, "returned claims tab swap")
+        checked.after_swap(lambda: status.select_option(label="Returned for revision"), "returned")
     else:
-        tab.click()
-        checked.check("returned claims tab")
-    expect(page).to_have_url(re.compile(r"/claims/\?status=returned$"))
+        status.select_option(label="Returned for revision")
+        page.get_by_role("button", name="Apply filters").click()
+        checked.check("returned claims")
+    expect(page).to_have_url(re.compile(r"/claims/\?show=mine&.*status=returned"))
+    expect(page.locator("#results-count")).to_have_text("1 open claim of yours")
     page.get_by_role("link", name=claim.reference).click()
     checked.check("the returned claim")
     note = page.locator(".govuk-inset-text")

@@ -326,7 +326,9 @@ def test_nothing_in_a_locked_year_is_created_changed_or_decided(
 ):
     draft = make_claim(officer, initiative, initiative.lead)
     submitted = claim_in("submitted", initiative, officer, manager)
-    services.financial_year_set_locked(actor=admin_user, year=2025, locked=True)
+    services.financial_year_set_locked(
+        actor=admin_user, year=2025, locked=True, reason="Signed off"
+    )
     with pytest.raises(ValidationError, match="2025/26 is locked"):
         make_claim(officer, initiative, initiative.lead)
     with pytest.raises(ValidationError, match="locked"):
@@ -335,14 +337,16 @@ def test_nothing_in_a_locked_year_is_created_changed_or_decided(
         services.claim_submit(actor=officer, claim=draft)
     with pytest.raises(ValidationError, match="locked"):
         services.claim_decide(actor=manager, claim=submitted, decision="verify")
-    services.financial_year_set_locked(actor=admin_user, year=2025, locked=False)
+    services.financial_year_set_locked(actor=admin_user, year=2025, locked=False, reason="Reopened")
     services.claim_decide(actor=manager, claim=submitted, decision="verify")
 
 
 def test_only_admins_lock_years(officer, manager):
     for actor in (officer, manager):
         with pytest.raises(PermissionDenied):
-            services.financial_year_set_locked(actor=actor, year=2025, locked=True)
+            services.financial_year_set_locked(
+                actor=actor, year=2025, locked=True, reason="Signed off"
+            )
 
 
 @pytest.mark.parametrize(
@@ -394,7 +398,9 @@ def test_an_adjustment_corrects_a_verified_claim_split_as_it_was(
     initiative_services.shares_set(
         actor=manager, initiative=initiative, shares={council.pk: 50, partner_council.pk: 50}
     )
-    services.financial_year_set_locked(actor=admin_user, year=2026, locked=True)
+    services.financial_year_set_locked(
+        actor=admin_user, year=2026, locked=True, reason="Signed off"
+    )
     adjustment = services.claim_correct(
         actor=officer, corrected=original, change=Decimal("-900.00"), description="Overstated"
     )
@@ -491,7 +497,7 @@ def test_a_merge_moves_claims_and_attributions_and_leaves_totals_unchanged(
     services.claim_submit(actor=partner_officer, claim=partner_claim)
     services.claim_decide(actor=manager, claim=partner_claim, decision="verify")
     services.financial_year_set_locked(
-        actor=admin_user, year=2025, locked=True
+        actor=admin_user, year=2025, locked=True, reason="Signed off"
     )  # merges still move locked years
     totals_before = ClaimAttribution.objects.aggregate(total=Sum("amount"))["total"]
     claimed_before = SavingsClaim.objects.aggregate(total=Sum("net_amount"))["total"]

@@ -189,7 +189,9 @@ def test_bad_claims_get_a_message_at_the_field_and_write_nothing(
 def test_a_locked_year_is_not_offered_and_refused_if_posted(
     client, initiative, officer, admin_user
 ):
-    services.financial_year_set_locked(actor=admin_user, year=2025, locked=True)
+    services.financial_year_set_locked(
+        actor=admin_user, year=2025, locked=True, reason="Signed off"
+    )
     client.force_login(officer)
     url = reverse("initiatives:claim_create", args=[initiative.pk])
     page = client.get(url).content.decode()
@@ -262,13 +264,12 @@ def test_officers_and_outsiders_cannot_open_the_review_queue(client, officer, ou
 
 
 def test_only_admins_open_financial_years(client, admin_user, manager):
+    lock = reverse("financial_year_lock", args=[2025])
     client.force_login(manager)
     assert client.get(reverse("financial_years")).status_code == 403
-    assert (
-        client.post(reverse("financial_years"), {"year": 2025, "action": "lock"}).status_code == 403
-    )
+    assert client.post(lock, {"reason": "Signed off"}).status_code == 403
     client.force_login(admin_user)
-    response = client.post(reverse("financial_years"), {"year": 2025, "action": "lock"})
+    response = client.post(lock, {"reason": "Signed off"})
     assert response.status_code == 302
     assert "2025/26" in text_of(client.get(reverse("financial_years")))
 
@@ -296,9 +297,9 @@ def test_my_claims_costs_the_same_queries_at_30_and_300(
 ):
     bulk_claims(count, initiative, officer, "returned")
     client.force_login(officer)
-    client.get(reverse("claims:mine"))
-    with django_assert_num_queries(7):
-        response = client.get(reverse("claims:mine"), {"status": "returned", "page": 2})
+    client.get(reverse("claims:list"))
+    with django_assert_num_queries(6):
+        response = client.get(reverse("claims:list"), {"status": "returned", "page": 2})
     assert response.status_code == 200 and "CLM-2000-" in text_of(response)
 
 
