@@ -1,9 +1,19 @@
 """Reads about initiatives that pages share, shaped for the page that shows them."""
 
-from django.db.models import Prefetch, Q
+from dataclasses import dataclass
+from decimal import Decimal
 
-from initiatives import permissions
-from initiatives.models import Initiative, Partnership
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+
+from initiatives import financial_years, permissions
+from initiatives.models import (
+    Initiative,
+    InitiativeProgress,
+    InitiativeYear,
+    Partnership,
+    ProgressDirty,
+)
+from initiatives.progress.sql import AMBER_FROM, GREEN_FROM
 from partners import history
 from partners import permissions as partner_permissions
 from partners import selectors as partner_selectors
@@ -14,6 +24,58 @@ def initiatives_for_page(*, user):
     fetch one with get_object_or_404, so one the user may not see is a 404 that reveals
     nothing."""
     return permissions.initiatives_visible_to(user=user).select_related("lead")
+
+
+NOT_COMPUTED = "Not calculated yet"  # an initiative whose figures were never computed
+# The rule the recompute applies (DESIGN.md §2), in words, from the thresholds it applies.
+RAG_RULE = (
+    f"Green when {GREEN_FROM}% or more of the target to date is verified, amber from "
+    f"{AMBER_FROM}%, red below {AMBER_FROM}%, and grey (no target) while there is no target "
+    "to date."
+)
+
+
+def with_progress(queryset):
+    """The initiatives with their computed figures beside them, in the same query: `progress`
+    (missing until the initiative is first computed) and `progress_pending`, whether a
+    recompute of them is waiting."""
+    return queryset.select_related("progress").annotate(
+        progress_pending=Exists(ProgressDirty.objects.filter(initiative_id=OuterRef("pk")))
+    )
+
+
+@dataclass(frozen=True)
+class ProgressPanel:
+    """An initiative's standing as its page shows it, read from the computed tables only."""
+
+    progress: InitiativeProgress | None  # None: never computed yet
+    pending: bool  # a recompute is waiting: the figures may be behind recent changes
+    year: int  # the current financial year
+    target_this_year: Decimal | None  # None: never computed yet
+    rule: str = RAG_RULE
+
+
+def progress_panel(initiative):
+    """The figures of an initiative's progress panel, in one query."""
+    year = financial_years.current_financial_year()
+    this_year = InitiativeYear.objects.filter(
+        initiative_id=OuterRef("pk"), financial_year=year
+    ).values("target")[:1]
+    row = (
+        with_progress(Initiative.objects.filter(pk=initiative.pk))
+        .annotate(target_this_year=Subquery(this_year))
+        .get()
+    )
+    progress = getattr(row, "progress", None)
+    target_this_year = None
+    if progress is not None:
+        target_this_year = row.target_this_year or Decimal("0.00")
+    return ProgressPanel(
+        progress=progress,
+        pending=row.progress_pending,
+        year=year,
+        target_this_year=target_this_year,
+    )
 
 
 def partnerships_of(initiative):

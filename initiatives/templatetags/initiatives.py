@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from initiatives import selectors
 from initiatives.models import Initiative, InitiativeProgress, SavingsClaim
 
 register = template.Library()
@@ -48,7 +49,15 @@ def status_tag(obj):
 
 @register.simple_tag
 def rag_tag(progress):
-    """An initiative's RAG rating as a GOV.UK tag, its name always written out."""
+    """An initiative's RAG rating as a GOV.UK tag, its name always written out. No progress row
+    (`progress` missing: the initiative was never computed) says so in grey, rather than
+    claiming a rating."""
+    if not progress:
+        return format_html(
+            '<strong class="govuk-tag {}">{}</strong>',
+            TAG_COLOURS[InitiativeProgress][InitiativeProgress.Rag.GREY],
+            selectors.NOT_COMPUTED,
+        )
     return format_html(
         '<strong class="govuk-tag {}">{}</strong>',
         TAG_COLOURS[InitiativeProgress][progress.rag],
