@@ -1,3 +1,4 @@
+from django.apps import AppConfig
 from django.contrib.staticfiles.apps import StaticFilesConfig
 
 
@@ -6,3 +7,13 @@ class CollaborateStaticFilesConfig(StaticFilesConfig):
     static/dist and the files we serve as they are are collected."""
 
     ignore_patterns = [*StaticFilesConfig.ignore_patterns, "src", "*.scss", "*.mjs"]
+
+
+class CollaborateConfig(AppConfig):
+    """The project package as an app: its templates, commands and deployment checks."""
+
+    default = True
+    name = "collaborate"
+
+    def ready(self):
+        from collaborate import checks  # noqa: F401  (registers the checks)

@@ -16,6 +16,7 @@ app.autodiscover_tasks(
         "initiatives.claims",
         "initiatives.progress",
         "initiatives.reminders",
+        "initiatives.retention",
     ]
 )
 

@@ -7,7 +7,7 @@ SECRET_KEY stops start-up.
 """
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +42,14 @@ def env_int(name, default):
         return int(value) if value else default
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_date(name, default):
+    value = os.environ.get(name)
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date as YYYY-MM-DD, not {value!r}.") from None
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -295,6 +303,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "initiatives.progress.tasks.progress_reconcile",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Retention: each promise of the privacy notice kept nightly (partners.services.retention).
+    "retention-sign-in-records-nightly": {
+        "task": "partners.tasks.sign_in_records_delete_old",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "retention-sessions-nightly": {
+        "task": "partners.tasks.sessions_clear_expired",
+        "schedule": crontab(hour=3, minute=5),
+    },
+    "retention-audit-log-nightly": {
+        "task": "partners.tasks.audit_events_delete_old",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "retention-unaccepted-invitations-nightly": {
+        "task": "partners.tasks.invitations_unaccepted_anonymise",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "retention-accounts-nightly": {
+        "task": "initiatives.retention.tasks.accounts_anonymise_due",
+        "schedule": crontab(hour=3, minute=20),
+    },
     # Reminders (Europe/London, CELERY_TIMEZONE): one email per person per run.
     "reminders-awaiting-decision-weekly": {
         "task": "initiatives.reminders.tasks.awaiting_decision_remind",
@@ -307,6 +336,21 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How often a worker records that it is alive, for /readyz.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+
+# --- the accessibility statement and the privacy notice ---------------------------------------
+
+# Who runs this copy of Collaborate (the data controller the privacy notice names) and how to
+# reach them. Unset, both pages say so plainly and `check --deploy` warns.
+SERVICE_OWNER = os.environ.get("SERVICE_OWNER", "").strip()
+SERVICE_CONTACT_EMAIL = os.environ.get("SERVICE_CONTACT_EMAIL", "").strip()
+# When the statement's text was prepared (this release's text by default) and last reviewed.
+ACCESSIBILITY_STATEMENT_PREPARED = env_date("ACCESSIBILITY_STATEMENT_PREPARED", date(2026, 12, 1))
+ACCESSIBILITY_STATEMENT_REVIEWED = env_date(
+    "ACCESSIBILITY_STATEMENT_REVIEWED", ACCESSIBILITY_STATEMENT_PREPARED
+)
+# The date of the last manual accessibility audit that found the service fully compliant with
+# WCAG 2.2 AA. Until one is recorded, the statement says "partially compliant".
+ACCESSIBILITY_AUDIT_DATE = env_date("ACCESSIBILITY_AUDIT_DATE", None)
 
 # --- the rest ---------------------------------------------------------------------------------
 

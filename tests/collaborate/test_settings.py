@@ -77,6 +77,8 @@ def test_check_deploy_reports_nothing_with_production_settings():
         ["manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
         SECRET_KEY="a-production-secret-" + "q7Z" * 20,
         ALLOWED_HOSTS="collaborate.example.gov.uk",
+        SERVICE_OWNER="Leeds City Council",
+        SERVICE_CONTACT_EMAIL="collaborate@leeds.gov.uk",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
