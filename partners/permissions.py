@@ -136,8 +136,14 @@ def can_manage_users(user):
 
 def can_set_active(user, person):
     """Deactivate or reactivate an account: admins, never their own (they would lock
-    themselves out)."""
-    return can_manage_users(user) and person.pk != user.pk
+    themselves out), never an anonymised one (it is no one's any more)."""
+    return can_manage_users(user) and person.pk != user.pk and person.anonymised_at is None
+
+
+def can_anonymise(user, person):
+    """Anonymise a deactivated account at its holder's request (erasure, where the law allows):
+    admins, once."""
+    return can_set_active(user, person) and not person.is_active
 
 
 def organisations_invitable_by(*, user):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("locked/", views.locked_sign_ins, name="locked"),
     path("<int:pk>/", views.user_detail, name="detail"),
     path("<int:pk>/active/", views.user_set_active, name="set_active"),
+    path("<int:pk>/anonymise/", views.user_anonymise, name="anonymise"),
     path("<int:pk>/resend/", views.invitation_resend, name="resend"),
     path("<int:pk>/memberships/", views.membership_add, name="membership_add"),
     path("memberships/<int:pk>/", views.membership_change, name="membership_change"),

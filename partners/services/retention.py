@@ -13,12 +13,13 @@ from datetime import timedelta
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from partners import history
+from partners import history, permissions
 from partners.models import AuditEvent, HistoryEntry, Membership, User
 from partners.services import audit
 
@@ -240,6 +241,24 @@ def _own_history_scrub(replaced):
                 if value and attribute:
                     change[side] = person["new"][attribute]
     HistoryEntry.objects.bulk_update(entries, ["changes"])
+
+
+@transaction.atomic
+def person_anonymise(*, actor, person, ip_address=None):
+    """An admin anonymises a deactivated person who asked for their data to be erased."""
+    permissions.require(permissions.can_anonymise(actor, person))
+    done = people_anonymise(
+        people=User.objects.filter(pk=person.pk, is_active=False),
+        rule=Rule.ON_REQUEST,
+        actor=actor,
+        ip_address=ip_address,
+    )
+    if not done:
+        raise ValidationError(
+            "The account was reactivated or anonymised meanwhile: nothing was changed.",
+            code="changed",
+        )
+    return done
 
 
 @transaction.atomic

@@ -272,6 +272,8 @@ def user_set_active(*, actor, user, active):
     if user.pk == actor.pk and not active:
         raise ValidationError("You cannot deactivate your own account.", code="self")
     user = User.objects.select_for_update().get(pk=user.pk)
+    if user.anonymised_at is not None:
+        raise ValidationError("This account was anonymised: it belongs to no one.", code="gone")
     if user.is_active == active:
         return user
     user.is_active = active

@@ -10,6 +10,7 @@ from collaborate.kit import web
 from partners import filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
 from partners.models import Invitation
+from partners.services import retention
 from partners.services import users as user_services
 
 
@@ -97,6 +98,7 @@ def user_detail(request, pk):
             and permissions.can_resend_invitation(request.user, invitation),
             "can_manage": can_manage,
             "can_set_active": permissions.can_set_active(request.user, person),
+            "can_anonymise": permissions.can_anonymise(request.user, person),
             "add_form": _membership_add_form() if can_manage else None,
             "page": history_page,
         },
@@ -178,6 +180,23 @@ def user_set_active(request, pk):
         )
         return redirect("users:detail", person.pk)
     return render(request, "partners/user_set_active.html", {"person": person})
+
+
+@require_http_methods(["GET", "POST"])
+def user_anonymise(request, pk):
+    """Admins anonymise a deactivated person who asked for their data to be erased."""
+    person = _visible_person(request, pk)
+    permissions.require(permissions.can_anonymise(request.user, person))
+    if request.method == "POST":
+        web.perform(
+            request,
+            retention.person_anonymise,
+            f"{person}'s account was anonymised.",
+            person=person,
+            ip_address=web.client_ip(request),
+        )
+        return redirect("users:detail", person.pk)
+    return render(request, "partners/user_anonymise.html", {"person": person})
 
 
 @require_http_methods(["GET", "POST"])

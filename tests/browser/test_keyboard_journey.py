@@ -1,12 +1,14 @@
 """A person uses Collaborate with a keyboard alone: skips to the content, signs in, opens a
-section from the menu and reaches the accessibility statement from the footer, and every
-element the Tab key reaches on the way shows where the focus is. In Chromium, with and without
-JavaScript (the accessibility statement says the tests do this)."""
+section from the menu and reaches the accessibility statement from the footer; an admin
+anonymises a person who asked. Everything the Tab key reaches on the way shows where the focus
+is. In Chromium, with and without JavaScript (the accessibility statement says the tests do
+this)."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures_browser import menu
+from tests import factories
+from tests.fixtures_browser import banner, menu, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,3 +64,24 @@ def test_a_keyboard_alone_signs_in_and_reaches_a_section_and_the_statement(
         "Accessibility statement for Collaborate"
     )
     checked.check("the accessibility statement, opened with the keyboard")
+
+
+def test_an_admin_anonymises_a_person_on_request_with_a_keyboard_alone(
+    checked, admin_user, password, council
+):
+    leaver = factories.UserFactory(
+        full_name="Rita Request", is_active=False, member_of=[(council, "officer")]
+    )
+    page = checked.page
+    sign_in(checked, admin_user, password)
+    checked.goto(f"/users/{leaver.pk}/")
+
+    tab_to(checked, page.get_by_role("link", name="Anonymise account"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anonymise Rita Request's account?")
+    checked.check("the anonymisation's confirmation")
+    tab_to(checked, page.get_by_role("button", name="Anonymise account"))
+    page.keyboard.press("Enter")
+    expect(banner(page)).to_contain_text("Rita Request's account was anonymised.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Former user {leaver.pk}")
+    checked.check("the person, anonymised")

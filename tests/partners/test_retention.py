@@ -286,3 +286,45 @@ def test_a_night_costs_the_same_queries_however_many_people_and_claims_there_are
         factories.HistoryEntryFactory(owner=person, actor=None, at=ago(9 * YEAR))
     with django_assert_num_queries(17):
         assert account_retention.accounts_anonymise_due() == [long_gone["person"].pk]
+
+
+# --- on request -------------------------------------------------------------------------------
+
+
+def test_an_admin_anonymises_a_deactivated_person_who_asks(client, admin_user, council):
+    leaver = factories.UserFactory(
+        full_name="Rita Request", is_active=False, member_of=[(council, "officer")]
+    )
+    client.force_login(admin_user)
+    detail = client.get(reverse("users:detail", args=[leaver.pk]))
+    assert "Anonymise account" in text_of(detail)
+    confirm = client.get(reverse("users:anonymise", args=[leaver.pk]))
+    assert "Anonymise Rita Request&#x27;s account?" in text_of(confirm)
+    assert "This cannot be undone" in text_of(confirm)
+
+    response = client.post(reverse("users:anonymise", args=[leaver.pk]), REMOTE_ADDR="192.0.2.9")
+
+    assert response.status_code == 302
+    leaver.refresh_from_db()
+    assert leaver.full_name == f"Former user {leaver.pk}" and leaver.anonymised_at
+    event = AuditEvent.objects.get(action=AuditEvent.Action.PERSON_ANONYMISED)
+    assert event.detail == {"user_id": leaver.pk, "rule": "on_request"}
+    assert (event.actor_id, event.ip_address) == (admin_user.pk, "192.0.2.9")
+    after = text_of(client.get(reverse("users:detail", args=[leaver.pk])))
+    assert "Reactivate account" not in after and "Anonymise account" not in after
+    # Once is enough: the page and the action are gone.
+    assert client.get(reverse("users:anonymise", args=[leaver.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["manager", "admin_user"])
+def test_only_an_admin_anonymises_and_only_a_deactivated_account(request, client, who, council):
+    active = factories.UserFactory(member_of=[(council, "officer")])
+    inactive = factories.UserFactory(is_active=False, member_of=[(council, "officer")])
+    client.force_login(request.getfixturevalue(who))
+    refused = [active] if who == "admin_user" else [active, inactive]
+    for person in refused:
+        response = client.post(reverse("users:anonymise", args=[person.pk]))
+        assert response.status_code in (403, 404)
+        person.refresh_from_db()
+        assert person.anonymised_at is None
+    assert not AuditEvent.objects.exists()
