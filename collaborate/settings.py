@@ -324,6 +324,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "initiatives.retention.tasks.accounts_anonymise_due",
         "schedule": crontab(hour=3, minute=20),
     },
+    "retention-reminders-sent-nightly": {
+        "task": "initiatives.retention.tasks.reminders_sent_delete_old",
+        "schedule": crontab(hour=3, minute=25),
+    },
     # Reminders (Europe/London, CELERY_TIMEZONE): one email per person per run.
     "reminders-awaiting-decision-weekly": {
         "task": "initiatives.reminders.tasks.awaiting_decision_remind",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from collaborate import health
 from initiatives import views as initiative_views
 from initiatives.progress import views as progress_views
+from initiatives.retention import services as initiative_retention
 from partners.services import retention
 
 
@@ -77,6 +78,7 @@ def privacy(request):
             "account_years": retention.ACCOUNT_YEARS,
             "audit_log_years": retention.AUDIT_LOG_YEARS,
             "anonymised_domain": retention.ANONYMISED_DOMAIN,
+            "reminders_sent_days": initiative_retention.REMINDERS_SENT_DAYS,
         },
     )
 

@@ -1,4 +1,5 @@
-"""Which deactivated people the privacy notice lets go, and the nightly job that anonymises them.
+"""Retention of what the initiatives app keeps about people: which deactivated people the
+privacy notice lets go (the nightly job anonymises them), and the record of reminders sent.
 
 A person is anonymised once all of these hold: the account is deactivated; for ACCOUNT_YEARS
 nobody has signed in to it, it has changed nothing and nothing about it has changed; and every
@@ -6,12 +7,17 @@ claim they created, edited, submitted, decided or attached evidence to, and ever
 locked, is in a financial year locked more than ACCOUNT_YEARS ago. One query selects them,
 however many people and claims there are."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from initiatives.models import ClaimEvidence, FinancialYearLock, SavingsClaim
+from initiatives.models import ClaimEvidence, FinancialYearLock, ReminderSent, SavingsClaim
 from partners.services import retention
+
+# A reminder's record is needed only while its week or month can be run again.
+REMINDERS_SENT_DAYS = 365
 
 
 def people_due_for_anonymisation(*, now=None):
@@ -36,3 +42,10 @@ def accounts_anonymise_due(*, now=None):
     return retention.people_anonymise(
         people=people_due_for_anonymisation(now=now), rule=retention.Rule.DEACTIVATED_ACCOUNT
     )
+
+
+@transaction.atomic
+def reminders_sent_delete_old(*, now=None):
+    """Delete the records of reminder emails sent more than REMINDERS_SENT_DAYS ago."""
+    cutoff = (now or timezone.now()) - timedelta(days=REMINDERS_SENT_DAYS)
+    return ReminderSent.objects.filter(sent_at__lt=cutoff).delete()[0]

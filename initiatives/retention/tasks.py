@@ -1,4 +1,5 @@
-"""Celery task for the retention of people named in claims: one service call."""
+"""Celery tasks for the retention of what the initiatives app keeps about people: one service
+call each."""
 
 from celery import shared_task
 
@@ -10,3 +11,10 @@ def accounts_anonymise_due():
     from initiatives.retention import services
 
     return services.accounts_anonymise_due()
+
+
+@shared_task(**RETRY)
+def reminders_sent_delete_old():
+    from initiatives.retention import services
+
+    return services.reminders_sent_delete_old()

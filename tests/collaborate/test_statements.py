@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from collaborate import checks
+from initiatives.retention import services as initiative_retention
 from partners.services import retention
 from tests.pages import text_of
 from tests.subprocesses import run_python
@@ -103,6 +104,7 @@ def test_the_privacy_notice_promises_the_periods_the_retention_jobs_keep(client,
     assert f"within {retention.UNACCEPTED_INVITATION_DAYS} days of the invitation" in text
     assert f"for {retention.ACCOUNT_YEARS} years nobody has signed in to it" in text
     assert f"The audit log is kept for {retention.AUDIT_LOG_YEARS} years" in text
+    assert f"deleted {initiative_retention.REMINDERS_SENT_DAYS} days after it was sent" in text
     assert f"on the reserved {retention.ANONYMISED_DOMAIN} domain" in text
     assert "Anonymised rather than deleted" in text
 

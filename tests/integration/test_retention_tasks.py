@@ -21,6 +21,7 @@ RETENTION_TASKS = {
     "partners.tasks.audit_events_delete_old",
     "partners.tasks.invitations_unaccepted_anonymise",
     "initiatives.retention.tasks.accounts_anonymise_due",
+    "initiatives.retention.tasks.reminders_sent_delete_old",
 }
 
 

@@ -1,7 +1,7 @@
 """Every retention promise of the privacy notice, kept by its nightly job: what is old goes,
 what is fresh stays, and the people the notice lets go are anonymised, exactly those."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from initiatives.models import ReminderSent
 from initiatives.retention import services as account_retention
 from partners import history
 from partners.models import AuditEvent, HistoryEntry, Invitation, Membership, User
@@ -328,3 +329,18 @@ def test_only_an_admin_anonymises_and_only_a_deactivated_account(request, client
         person.refresh_from_db()
         assert person.anonymised_at is None
     assert not AuditEvent.objects.exists()
+
+
+def test_records_of_reminders_sent_are_deleted_after_a_year(officer):
+    old = ReminderSent.objects.create(
+        user=officer, kind="awaiting_decision", period=date(2025, 1, 6), items=2
+    )
+    ReminderSent.objects.filter(pk=old.pk).update(sent_at=ago(366 * DAY))
+    kept = ReminderSent.objects.create(
+        user=officer, kind="awaiting_decision", period=date(2026, 1, 5), items=1
+    )
+    ReminderSent.objects.filter(pk=kept.pk).update(sent_at=ago(364 * DAY))
+
+    assert account_retention.reminders_sent_delete_old() == 1
+
+    assert list(ReminderSent.objects.all()) == [kept]
