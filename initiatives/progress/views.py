@@ -81,6 +81,7 @@ def dashboard(request):
             user=request.user, text=org_q
         ),
         "picker_limit": selectors.PICKER_LIMIT,
+        "picker_query": scope.query,  # a match's link keeps the filters shown
     }
     if web.is_fragment_request(request) and request.htmx.target == PICKER:
         return render(request, f"progress/dashboard.html#{PICKER}", picker)
