@@ -182,6 +182,20 @@ def error_summary(page):
     return page.locator(".govuk-error-summary")
 
 
+def choose_filter(checked, label, option, where, button="Apply filters"):
+    """Change one filter of a list or a dashboard: with JavaScript the results are swapped in
+    at once; without it, the form is sent by its button."""
+    page = checked.page
+    select = page.get_by_label(label, exact=True)
+    if checked.javascript:
+        checked.after_swap(lambda: select.select_option(label=option), where)
+    else:
+        select.select_option(label=option)
+        page.get_by_role("button", name=button).click()
+        checked.check(where)
+    expect(page.get_by_label(label, exact=True).locator("option:checked")).to_have_text(option)
+
+
 def send_empty(checked, button, *messages):
     """Press a form's button with nothing entered: the form comes back with these messages in
     its error summary, and "There is a problem" above them."""

@@ -18,7 +18,7 @@ from initiatives.claims import services as claim_services
 from initiatives.progress import reconcile, selectors
 from initiatives.progress import services as progress_services
 from tests.factories import make_claim, make_partnered_initiative
-from tests.fixtures_browser import sign_in
+from tests.fixtures_browser import choose_filter, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -143,15 +143,7 @@ def land_on_dashboard(checked, manager, password, council):
 def choose(checked, label, option, where):
     """Change one filter: with JavaScript the figures are swapped in at once; without it, the
     form is sent by its button."""
-    page = checked.page
-    select = page.get_by_label(label, exact=True)
-    if checked.javascript:
-        checked.after_swap(lambda: select.select_option(label=option), where)
-    else:
-        select.select_option(label=option)
-        page.get_by_role("button", name="Show figures").click()
-        checked.check(where)
-    expect(page.get_by_label(label, exact=True).locator("option:checked")).to_have_text(option)
+    choose_filter(checked, label, option, where, button="Show figures")
 
 
 def filter_figures(checked):

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from initiatives.progress import reconcile
 from tests import factories
-from tests.fixtures_browser import sign_in
+from tests.fixtures_browser import choose_filter, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,19 +49,6 @@ def standing(council, partner_council):
     factories.InitiativeFactory(**live, title="Joint fraud team")
     factories.InitiativeFactory(**live, title="Shared legal practice", savings_expected_from=2028)
     reconcile.progress_reconcile()
-
-
-def filter_list(checked, label, option, where):
-    """Change one of a list's filters: with JavaScript the results (and the heading and title
-    with them) are swapped in at once; without it, the form is sent by its button."""
-    page = checked.page
-    select = page.get_by_label(label, exact=True)
-    if checked.javascript:
-        checked.after_swap(lambda: select.select_option(label=option), where)
-    else:
-        select.select_option(label=option)
-        page.get_by_role("button", name="Apply filters").click()
-        checked.check(where)
 
 
 def test_a_manager_goes_from_the_dashboard_to_every_initiative_behind_and_every_gap(
@@ -114,7 +101,7 @@ def test_a_manager_goes_from_the_dashboard_to_every_initiative_behind_and_every_
     expect(rows.last).to_contain_text("£20,000 £15,000 (75.0%) £5,000")
 
     # Narrowed to one collaboration model: the list, its heading and the title follow.
-    filter_list(checked, "Collaboration model", EXCHANGE, "at risk, one model")
+    choose_filter(checked, "Collaboration model", EXCHANGE, "at risk, one model")
     named = f"Leeds City Council: savings, {EXCHANGE[0].lower()}{EXCHANGE[1:]}"
     expect(page).to_have_url(re.compile(r"[?&]model=capacity_exchange(&|$)"))
     expect(page.locator("#results-count")).to_have_text("1 initiative at risk")
