@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import edits, exports, web
-from initiatives import filters, permissions, selectors, services
+from initiatives import downloads, filters, permissions, selectors, services
 from initiatives.forms import InitiativeForm, PartnerSearchForm, SharesForm, StatusForm, TargetsForm
 from initiatives.models import Partnership
 from initiatives.progress import selectors as progress_selectors
@@ -55,12 +55,7 @@ def initiative_list(request):
 def initiative_csv(request):
     filterset = _list_filterset(request)
     header = [
-        "Reference",
-        "Title",
-        "Lead organisation",
-        "Status",
-        "Collaboration model",
-        "Service area",
+        *downloads.IDENTITY_COLUMNS,
         "Start date",
         "Planned end date",
         "Published",
@@ -72,12 +67,7 @@ def initiative_csv(request):
     ]
     rows = (
         (
-            i.reference,
-            i.title,
-            i.lead.name,
-            i.get_status_display(),
-            i.get_collaboration_model_display(),
-            i.get_service_area_display(),
+            *downloads.identity_cells(i),
             i.start_date,
             i.planned_end_date,
             i.is_published,

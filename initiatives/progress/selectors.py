@@ -7,7 +7,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from celery.result import AsyncResult
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -211,30 +224,43 @@ def at_risk(scope):
     )
 
 
+def _expects_later():
+    """Savings expected from a financial year still to come. Once that year arrives with no
+    target set, the initiative is a gap again."""
+    return Q(savings_expected_from__gt=financial_years.current_financial_year())
+
+
 def without_targets(scope):
     """Live initiatives with no target that do not say they are not meant to save money: the
     gaps first (by reference), then those whose savings are expected in a later year (by that
-    year). Whatever the scope's year: they have no target in any."""
+    year), each marked `expects_later`. Whatever the scope's year: they have no target in any."""
     return (
         _initiatives_of(scope)
         .filter(status=Initiative.Status.LIVE, not_for_savings=False)
         .filter(Q(progress__target=0) | Q(progress__isnull=True))
+        .annotate(
+            expects_later=Case(
+                When(_expects_later(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
         .select_related("lead")
-        .order_by(F("savings_expected_from").asc(nulls_first=True), "reference")
+        .order_by("expects_later", "savings_expected_from", "reference")
     )
 
 
 def gaps(scope):
-    """Live initiatives with neither a target nor a reason for having none, nor a year their
-    savings are expected from."""
-    return without_targets(scope).filter(savings_expected_from__isnull=True)
+    """Live initiatives with neither a target nor a reason for having none, nor a year still
+    to come that their savings are expected from."""
+    return without_targets(scope).exclude(_expects_later())
 
 
 def without_targets_counts(scope):
     """How many gaps there are, and how many more expect their savings later."""
     return without_targets(scope).aggregate(
-        gaps=Count("pk", filter=Q(savings_expected_from__isnull=True)),
-        later=Count("pk", filter=Q(savings_expected_from__isnull=False)),
+        gaps=Count("pk", filter=~_expects_later()),
+        later=Count("pk", filter=_expects_later()),
     )
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import exports, web
-from initiatives import financial_years, permissions
+from initiatives import downloads, financial_years, permissions
 from initiatives.progress import selectors, services
 from initiatives.progress.forms import DashboardForm
 from partners import permissions as partner_permissions
@@ -157,8 +157,8 @@ def gaps(request):
         title="Gaps: live initiatives without targets",
         name="gaps",
         counts=counts,
-        gap_rows=[i for i in page if i.savings_expected_from is None],
-        later_rows=[i for i in page if i.savings_expected_from is not None],
+        gap_rows=[i for i in page if not i.expects_later],
+        later_rows=[i for i in page if i.expects_later],
         # The page on which the initiatives expecting savings later begin.
         later_page=counts["gaps"] // web.PAGE_SIZE + 1,
     )
@@ -194,12 +194,7 @@ def dashboard_xlsx(request):
 
 
 AT_RISK_COLUMNS = [
-    "Reference",
-    "Title",
-    "Lead organisation",
-    "Status",
-    "Collaboration model",
-    "Service area",
+    *downloads.IDENTITY_COLUMNS,
     "RAG status",
     *selectors.DOWNLOAD_COLUMNS,
     "Behind target to date by",
@@ -212,12 +207,7 @@ def at_risk_csv(request):
     scope, _ = _scope_or_404(request)
     rows = (
         [
-            row.initiative.reference,
-            row.initiative.title,
-            row.initiative.lead.name,
-            row.initiative.get_status_display(),
-            row.initiative.get_collaboration_model_display(),
-            row.initiative.get_service_area_display(),
+            *downloads.identity_cells(row.initiative),
             row.get_rag_display(),
             # The measures in the order of selectors.DOWNLOAD_COLUMNS.
             row.target,
@@ -252,7 +242,7 @@ def gaps_csv(request):
     scope, _ = _scope_or_404(request)
     rows = (
         [
-            "Savings expected later" if i.savings_expected_from else "No targets and no reason",
+            "Savings expected later" if i.expects_later else "No targets and no reason",
             i.reference,
             i.title,
             i.lead.name,

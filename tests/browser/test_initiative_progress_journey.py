@@ -18,7 +18,7 @@ from initiatives.claims import services as claim_services
 from initiatives.progress import reconcile
 from initiatives.progress import services as progress_services
 from tests.factories import make_claim, make_initiative, make_partnered_initiative
-from tests.fixtures_browser import menu, sign_in
+from tests.fixtures_browser import choose_filter, menu, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,20 +66,6 @@ def rows(page):
     return page.locator("#results tbody tr")
 
 
-def choose(checked, label, option, where):
-    """Change one filter of the list: with JavaScript the results are swapped in at once;
-    without it, the form is sent by its button."""
-    page = checked.page
-    select = page.get_by_label(label, exact=True)
-    if checked.javascript:
-        checked.after_swap(lambda: select.select_option(label=option), where)
-    else:
-        select.select_option(label=option)
-        page.get_by_role("button", name="Apply filters").click()
-        checked.check(where)
-    expect(page.get_by_label(label, exact=True).locator("option:checked")).to_have_text(option)
-
-
 def find_the_ones_behind(checked):
     page = checked.page
     menu(page).get_by_role("link", name="Initiatives").click()
@@ -88,7 +74,7 @@ def find_the_ones_behind(checked):
     expect(table.get_by_role("columnheader", name="RAG", exact=True)).to_be_visible()
     expect(table.get_by_role("columnheader", name="Verified to date")).to_be_visible()
 
-    choose(checked, "RAG status", "Red", "initiatives filtered to red")
+    choose_filter(checked, "RAG status", "Red", "initiatives filtered to red")
     expect(page).to_have_url(re.compile(r"[?&]rag=red(&|$)"))
     expect(rows(page)).to_have_count(1)
     expect(rows(page)).to_contain_text(BEHIND)
@@ -96,8 +82,8 @@ def find_the_ones_behind(checked):
     expect(rows(page)).to_contain_text("£5,000")
     expect(rows(page)).to_contain_text("25.0% of £20,000 target to date")
 
-    choose(checked, "RAG status", "Any RAG status", "initiatives, any RAG status")
-    choose(checked, "Sort by", "RAG (red first)", "initiatives sorted worst first")
+    choose_filter(checked, "RAG status", "Any RAG status", "initiatives, any RAG status")
+    choose_filter(checked, "Sort by", "RAG (red first)", "initiatives sorted worst first")
     expect(page).to_have_url(re.compile(r"[?&]sort=rag(&|$)"))
     expect(rows(page).locator("td:first-child a")).to_have_text([BEHIND, ON_TRACK, NO_TARGET])
     expect(rows(page).nth(1).locator(".govuk-tag--green")).to_have_text("Green")

@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from initiatives import financial_years
 from initiatives import services as initiative_services
 from initiatives.models import Initiative
 from initiatives.progress import reconcile
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.django_db
 
 AT_RISK = reverse("dashboard:at_risk")
 GAPS = reverse("dashboard:gaps")
+# A financial year still to come, whenever the tests run.
+LATER = financial_years.current_financial_year() + 2
 
 
 def make(lead, title, *, shares=None, status="live", targets=None, verified=None, **fields):
@@ -76,7 +79,7 @@ def board(council, partner_council, other_council):
     make(council, "Closed behind", status="closed", targets={2025: 10000})
     make(other_council, "Cornwall behind", targets={2025: 10000})
     make(council, "Gap", service_area="waste")
-    make(council, "Later", savings_expected_from=2028)
+    make(council, "Later", savings_expected_from=LATER)
     make(council, "Not for saving", not_for_savings=True, not_for_savings_reason="Resilience")
     make(council, "Proposed without targets", status="proposed")
     reconcile.progress_reconcile()
@@ -188,7 +191,7 @@ def test_the_lists_go_a_page_at_a_time(client, council, manager):
         lead=council,
         status="live",
         title=factory.Sequence(lambda n: f"Later {n}"),
-        savings_expected_from=2030,
+        savings_expected_from=LATER + 2,
     )
     reconcile.progress_reconcile()
     client.force_login(manager)
@@ -255,7 +258,7 @@ def test_the_gaps_download_lists_the_gaps_then_those_expecting_savings_later(
     assert header[0] == "List" and header[-1] == "Savings expected from"
     assert [(row[0], row[2], row[-1]) for row in body] == [
         ("No targets and no reason", "Gap", ""),
-        ("Savings expected later", "Later", "2028/29"),
+        ("Savings expected later", "Later", financial_years.label(LATER)),
     ]
 
 
@@ -273,10 +276,27 @@ def test_the_gaps_list_holds_live_initiatives_without_targets_or_reason_and_thos
     gaps_part = page[page.index("No targets and no reason") : page.rindex("Savings expected later")]
     assert "Gap" in gaps_part and "Later" not in gaps_part
     later_part = page[page.rindex("Savings expected later") :]
-    assert "Later" in later_part and "2028/29" in later_part
+    assert "Later" in later_part and financial_years.label(LATER) in later_part
     for absent in ("Not for saving", "Proposed without targets", "Red waste", "Green"):
         assert absent not in page
     assert_strict_page(response)
+
+
+def test_an_initiative_whose_expected_year_has_come_without_targets_is_a_gap_again(
+    client, council, manager
+):
+    this_year = financial_years.current_financial_year()
+    make(council, "Due now", savings_expected_from=this_year)
+    make(council, "Still later", savings_expected_from=this_year + 1)
+    reconcile.progress_reconcile()
+    client.force_login(manager)
+    response = client.get(GAPS)
+    page = text_of(response)
+    assert rows(response) == ["Due now", "Still later"]
+    assert "1 gap, and 1 initiative expecting savings later" in page
+    gaps_part = page[page.index("No targets and no reason") : page.rindex("Savings expected later")]
+    assert "Due now" in gaps_part and "Still later" not in gaps_part
+    assert f"savings were expected from {financial_years.label(this_year)}" in gaps_part
 
 
 def test_the_gaps_list_takes_the_model_and_area_filters_and_says_the_year_does_not_apply(
@@ -304,7 +324,7 @@ def link(response, text):
 def test_the_dashboard_counts_the_lists_and_links_to_them(client, council, manager):
     behind(12, council)
     make(council, "Gap")
-    make(council, "Later", savings_expected_from=2028)
+    make(council, "Later", savings_expected_from=LATER)
     reconcile.progress_reconcile()
     client.force_login(manager)
     dashboard = client.get(reverse("dashboard:show"), {"model": "shared_service"})
@@ -461,7 +481,7 @@ def bulk(count, lead):
         title=factory.Sequence(lambda n: f"Bulk {n}"),
         start_date=date(2024, 4, 1),
         targets=factory.Iterator([{2025: 1000}, None, None]),
-        savings_expected_from=factory.Iterator([None, None, 2030]),
+        savings_expected_from=factory.Iterator([None, None, LATER]),
     )
     reconcile.progress_reconcile()
 
