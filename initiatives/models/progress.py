@@ -38,6 +38,15 @@ class Measures(models.Model):
     def verified(self):
         return self.verified_cash + self.verified_non_cash
 
+    @property
+    def awaiting_decision(self):
+        """Claimed but not yet verified: submitted claims still awaiting a decision."""
+        return self.claimed - self.verified
+
+    @property
+    def claims_awaiting(self):
+        return self.claims_claimed - self.claims_verified
+
 
 class InitiativeYearMeasures(Measures):
     """The figures of one initiative in one financial year, with the initiative's collaboration

@@ -198,6 +198,9 @@ AT_RISK_COLUMNS = [
     "RAG status",
     *selectors.DOWNLOAD_COLUMNS,
     "Behind target to date by",
+    "Claims awaiting a decision",
+    "Awaiting a decision",
+    "Last activity",
     "Figures updated at",
 ]
 
@@ -218,6 +221,9 @@ def at_risk_csv(request):
             row.verified_non_cash,
             row.percent_verified,
             row.shortfall,
+            row.claims_awaiting,
+            row.awaiting_decision,
+            row.last_activity and timezone.localtime(row.last_activity).strftime("%Y-%m-%d"),
             timezone.localtime(row.computed_at).strftime("%Y-%m-%d %H:%M"),
         ]
         for row in selectors.at_risk(scope).iterator(chunk_size=2000)

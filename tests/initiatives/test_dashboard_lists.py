@@ -116,6 +116,36 @@ def test_the_at_risk_list_holds_every_red_and_amber_initiative_furthest_behind_f
     assert_strict_page(response)
 
 
+def test_the_at_risk_list_says_why_each_initiative_is_behind(client, council, manager):
+    """No claims at all, claims still awaiting a decision, or decided claims that fall short:
+    the manager sees which, and when anything last happened, on the page and in the download."""
+    make(council, "Nothing claimed", targets={2025: 10000})
+    waiting = make(council, "Waiting", targets={2025: 10000}, verified=(2025, 1000))
+    for amount in ("2000", "500"):
+        factories.SavingsClaimFactory(
+            initiative=waiting,
+            submitted=True,
+            financial_year=2025,
+            gross_amount=Decimal(amount),
+            implementation_cost=Decimal("0"),
+        )
+    make(council, "Short", targets={2025: 10000}, verified=(2025, 3000))
+    reconcile.progress_reconcile()
+    client.force_login(manager)
+    page = text_of(client.get(AT_RISK))
+    assert "No claims submitted yet" in page
+    assert "2 claims worth £2,500 await a decision" in page
+    assert "Every claim is decided; verified savings fall short" in page
+    assert "Last activity" in page
+
+    header, *body = csv_rows(client.get(reverse("dashboard:at_risk_csv")))
+    by_title = {row[1]: dict(zip(header, row, strict=True)) for row in body}
+    assert by_title["Waiting"]["Claims awaiting a decision"] == "2"
+    assert Decimal(by_title["Waiting"]["Awaiting a decision"]) == 2500
+    assert by_title["Nothing claimed"]["Claims awaiting a decision"] == "0"
+    assert by_title["Short"]["Last activity"]  # a date
+
+
 def test_the_year_filter_keeps_initiatives_with_a_target_in_that_year_rag_still_to_date(
     client, board, manager
 ):
