@@ -152,8 +152,10 @@ def bulk(count, lead, partner):
         count,
         lead=lead,
         title=factory.Sequence(lambda n: f"Bulk {n}"),
-        collaboration_model=factory.Iterator(["spin_out", "shared_service"]),
-        service_area=factory.Iterator(["waste", "ict", "ict"]),
+        # All from the one sequence number, so the areas and years keep in step whatever
+        # other tests made before (an Iterator keeps its own place across tests).
+        collaboration_model=factory.Sequence(lambda n: ["spin_out", "shared_service"][n % 2]),
+        service_area=factory.Sequence(lambda n: ["waste", "ict", "ict"][n % 3]),
         status="live",
         start_date=date(2023, 4, 1),
         shares={lead: 70, partner: 30},
