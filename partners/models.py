@@ -338,11 +338,29 @@ class AuditEvent(models.Model):
     trail exactly as it was written. Written only through `partners.services.audit`."""
 
     class Action(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked out"
         SIGN_IN_UNLOCKED = "sign_in_unlocked", "Sign-in unlocked"
-        RECOMPUTE_STARTED = "recompute_started", "Full recompute started"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        INVITATION_SENT = "invitation_sent", "Invitation sent"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        MEMBERSHIP_ADDED = "membership_added", "Membership added"
+        MEMBERSHIP_CHANGED = "membership_changed", "Membership role changed"
+        MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
+        USER_DEACTIVATED = "user_deactivated", "Account deactivated"
+        USER_REACTIVATED = "user_reactivated", "Account reactivated"
+        PERSON_ANONYMISED = "person_anonymised", "Person anonymised"
+        ORGANISATIONS_MERGED = "organisations_merged", "Organisations merged"
         YEAR_LOCKED = "year_locked", "Financial year locked"
         YEAR_UNLOCKED = "year_unlocked", "Financial year unlocked"
-        PERSON_ANONYMISED = "person_anonymised", "Person anonymised by retention"
+        RECOMPUTE_STARTED = "recompute_started", "Full recompute started"
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", "Evidence downloaded"
+        PERSONAL_DATA_EXPORTED = "personal_data_exported", "Personal data exported"
+        AUDIT_LOG_EXPORTED = "audit_log_exported", "Audit log exported"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=60, choices=Action.choices)
