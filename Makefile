@@ -21,6 +21,7 @@ help:
 	@echo "make run    set up and serve Collaborate on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run the linters and the whole test suite"
 	@echo "make bench  measure the product against its floors (PostgreSQL; see README)"
+	@echo "make audit  check the locked Python and npm dependencies for known vulnerabilities"
 
 # --- set-up -----------------------------------------------------------------------------------
 
@@ -77,6 +78,12 @@ test: setup lint
 .PHONY: bench
 bench: setup
 	$(MANAGE) bench $(BENCH_ARGS)
+
+# Fails on a known vulnerability that a released version fixes; says loudly, and passes, when
+# an advisory service cannot be reached (.ci/audit_dependencies.py).
+.PHONY: audit
+audit: $(VENV)/.installed
+	$(PY) .ci/audit_dependencies.py
 
 .PHONY: clean
 clean:
