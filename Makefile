@@ -60,7 +60,7 @@ run: export DEBUG ?= true
 run: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_councils
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --allow-known-passwords
 	@echo "Collaborate is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)."
 	$(MANAGE) runserver --skip-checks 127.0.0.1:$(PORT)
 

@@ -139,8 +139,8 @@ def demo_initiatives_ensure():
     return made
 
 
-def demo_seed():
-    people = partner_demo.demo_seed()
+def demo_seed(*, allow_known_passwords=False):
+    people = partner_demo.demo_seed(allow_known_passwords=allow_known_passwords)
     demo_initiatives_ensure()
     reconcile.progress_reconcile()
     return people

@@ -1,6 +1,8 @@
 """Demo people and organisations for `manage.py seed_demo`: idempotent, for trying the product."""
 
+from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -40,6 +42,31 @@ DEMO_PEOPLE = [
     (f"partner@{DEMO_DOMAIN}", "Priya Partner", PARTNER_COUNCIL, Membership.Role.OFFICER, False),
     (DEMO_ADMIN_EMAIL, "Demo Administrator", None, None, True),
 ]
+
+
+ALLOW_KNOWN_PASSWORDS = "--allow-known-passwords"
+
+
+def known_passwords_argument(parser):
+    parser.add_argument(
+        ALLOW_KNOWN_PASSWORDS,
+        action="store_true",
+        help="create the accounts even with DEBUG off (`make run`, the benchmark and the README's "
+        "compose command pass it): only on a copy nobody else can reach",
+    )
+
+
+def known_passwords_check(*, allowed, command):
+    """Accounts with a password anyone can read are made only with DEBUG on or when asked for
+    by name: never by accident in production."""
+    if settings.DEBUG or allowed:
+        return
+    raise CommandError(
+        f"{command} creates accounts, an administrator among them, whose password is printed "
+        "here and written in Collaborate's source code, so anyone could sign in with them. "
+        "DEBUG is off, so this may be production: nothing was created. On a copy nobody else "
+        f"can reach, run it again with {ALLOW_KNOWN_PASSWORDS} (or with DEBUG=true)."
+    )
 
 
 def councils_ensure():
@@ -84,7 +111,8 @@ def demo_people_ensure():
 
 
 @transaction.atomic
-def demo_seed():
+def demo_seed(*, allow_known_passwords=False):
+    known_passwords_check(allowed=allow_known_passwords, command="seed_demo")
     councils_ensure()
     demo_partners_ensure()
     return demo_people_ensure()

@@ -50,7 +50,14 @@ def assert_fails(check, failure):
 @pytest.fixture
 def dataset():
     """A small generated dataset (ten initiatives and their claims), its dashboards computed."""
-    call_command("generate_data", "--scale", "0.0005", stdout=StringIO(), verbosity=0)
+    call_command(
+        "generate_data",
+        "--scale",
+        "0.0005",
+        "--allow-known-passwords",
+        stdout=StringIO(),
+        verbosity=0,
+    )
 
 
 def partnered():

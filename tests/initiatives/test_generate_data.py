@@ -36,7 +36,14 @@ PUBLIC_BODIES = 585
 def generate_data(*args, scale=SCALE):
     out = StringIO()
     call_command(
-        "generate_data", "--scale", str(scale), "--no-recompute", *args, stdout=out, verbosity=0
+        "generate_data",
+        "--scale",
+        str(scale),
+        "--no-recompute",
+        "--allow-known-passwords",
+        *args,
+        stdout=out,
+        verbosity=0,
     )
     return out.getvalue()
 
@@ -235,11 +242,13 @@ def test_tiny_scales_work():
 @pytest.mark.parametrize("scale", ["0", "-1", "11"])
 def test_a_scale_out_of_range_is_refused(scale):
     with pytest.raises(CommandError, match="--scale"):
-        call_command("generate_data", "--scale", scale, verbosity=0)
+        call_command("generate_data", "--scale", scale, "--allow-known-passwords", verbosity=0)
 
 
 def test_the_dashboards_are_recomputed_unless_asked_not_to():
     out = StringIO()
-    call_command("generate_data", "--scale", "0.001", stdout=out, verbosity=0)
+    call_command(
+        "generate_data", "--scale", "0.001", "--allow-known-passwords", stdout=out, verbosity=0
+    )
     assert "progress recomputed" in out.getvalue()
     assert "Elapsed" in out.getvalue()

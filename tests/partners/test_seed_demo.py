@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_adds_people_and_partners_once_and_prints_how_to_sign_in():
     out = StringIO()
-    call_command("seed_demo", stdout=out)
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--allow-known-passwords", stdout=out)
+    call_command("seed_demo", "--allow-known-passwords", stdout=StringIO())
     printed = out.getvalue()
     assert demo.DEMO_PASSWORD in printed and demo.DEMO_ADMIN_EMAIL in printed
     assert User.objects.filter(email__endswith=demo.DEMO_DOMAIN).count() == 4
@@ -28,8 +28,8 @@ def test_seed_demo_adds_people_and_partners_once_and_prints_how_to_sign_in():
 
 
 def test_seed_demo_adds_initiatives_and_claims_in_every_status_once():
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--allow-known-passwords", stdout=StringIO())
+    call_command("seed_demo", "--allow-known-passwords", stdout=StringIO())
     assert Initiative.objects.count() == 3
     assert set(SavingsClaim.objects.values_list("status", flat=True)) == {
         "draft",

@@ -7,6 +7,7 @@ from django.db.models import ProtectedError, RestrictedError
 
 from collaborate.scale import cleanup, common, generate
 from initiatives.progress.reconcile import progress_reconcile
+from partners import demo
 
 
 class Command(BaseCommand):
@@ -30,8 +31,12 @@ class Command(BaseCommand):
             action="store_true",
             help="leave the progress tables behind the dashboards to be recomputed later",
         )
+        demo.known_passwords_argument(parser)
 
-    def handle(self, *args, scale, seed, reset, no_recompute, verbosity, **options):
+    def handle(
+        self, *args, scale, seed, reset, no_recompute, allow_known_passwords, verbosity, **options
+    ):
+        demo.known_passwords_check(allowed=allow_known_passwords, command="generate_data")
         started = time.monotonic()
 
         def say(message):

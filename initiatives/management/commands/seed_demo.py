@@ -9,8 +9,11 @@ from partners import demo
 class Command(BaseCommand):
     help = "Create demo organisations and one demo user per role, and print how to sign in."
 
-    def handle(self, *args, **options):
-        people = initiative_demo.demo_seed()
+    def add_arguments(self, parser):
+        demo.known_passwords_argument(parser)
+
+    def handle(self, *args, allow_known_passwords, **options):
+        people = initiative_demo.demo_seed(allow_known_passwords=allow_known_passwords)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
         for user, organisation, role in people:
