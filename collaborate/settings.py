@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Private, uncached answers to the signed-in and for downloads; a Permissions-Policy.
+    "collaborate.middleware.ResponseHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,6 +171,25 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# --- request limits ---------------------------------------------------------------------------
+
+# Every request body is bounded before it is read into memory or onto disk. Form fields: 1 MB
+# and 1,000 fields. Files: refused by collaborate.kit.uploads from the declared length, before a
+# byte of them is read, beyond the limit of the route (1 MB where a view takes no files).
+MB = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1 * MB)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+# Larger files go to a temporary file while the request is read, not into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 1 * MB)
+FILE_UPLOAD_HANDLERS = [
+    "collaborate.kit.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 1 * MB)  # a request to a view that takes no files
+EVIDENCE_UPLOAD_MAX_SIZE = env_int("EVIDENCE_UPLOAD_MAX_SIZE", 10 * MB)  # evidence, per request
+IMPORT_UPLOAD_MAX_SIZE = env_int("IMPORT_UPLOAD_MAX_SIZE", 20 * MB)  # spreadsheet imports
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -203,7 +224,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "partners.forms.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+# Trusted reverse proxies in front: the client's address is the one the nearest of them appended
+# to X-Forwarded-For (collaborate.kit.web.client_ip). 0: REMOTE_ADDR.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 8
@@ -251,6 +275,25 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Powerful browser features no page of ours uses, denied to every page and frame
+# (collaborate.middleware sends it).
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from hx-headers, not from the cookie
 SESSION_COOKIE_HTTPONLY = True
 
@@ -340,6 +383,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How often a worker records that it is alive, for /readyz.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+# /readyz tells anyone only whether the node is ready; its detail (database, Redis, the workers'
+# heartbeat) only to a request sending `Authorization: Bearer <READYZ_TOKEN>`. Unset: to nobody.
+READYZ_TOKEN = os.environ.get("READYZ_TOKEN", "")
 
 # --- the accessibility statement and the privacy notice ---------------------------------------
 
@@ -347,6 +393,12 @@ WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 # reach them. Unset, both pages say so plainly and `check --deploy` warns.
 SERVICE_OWNER = os.environ.get("SERVICE_OWNER", "").strip()
 SERVICE_CONTACT_EMAIL = os.environ.get("SERVICE_CONTACT_EMAIL", "").strip()
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability (an email address or an
+# https:// URL; SERVICE_CONTACT_EMAIL by default; unset, the file is not served), until when the
+# file holds (a date; unset, a year from the day it is served) and, optionally, a policy's URL.
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "").strip() or SERVICE_CONTACT_EMAIL
+SECURITY_TXT_EXPIRES = env_date("SECURITY_TXT_EXPIRES", None)
+SECURITY_POLICY_URL = os.environ.get("SECURITY_POLICY_URL", "").strip()
 # When the statement's text was prepared (this release's text by default) and last reviewed.
 ACCESSIBILITY_STATEMENT_PREPARED = env_date("ACCESSIBILITY_STATEMENT_PREPARED", date(2026, 12, 1))
 ACCESSIBILITY_STATEMENT_REVIEWED = env_date(

@@ -1,9 +1,15 @@
-"""Site-wide pages: home, health, the accessibility statement and the privacy notice."""
+"""Site-wide pages: home, health, security.txt, the accessibility statement and the privacy
+notice."""
+
+import hmac
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -35,10 +41,52 @@ def healthz(request):
 @login_not_required
 @never_cache
 def readyz(request):
+    """Whether this node should take traffic: to anyone, its status alone; its checks only to a
+    request bearing READYZ_TOKEN (never decided by address: behind a proxy, every request
+    comes from the proxy)."""
     ready, checks = health.readiness()
-    return JsonResponse(
-        {"status": "ok" if ready else "failing", "checks": checks}, status=200 if ready else 503
+    body = {"status": "ok" if ready else "failing"}
+    if _bears_readyz_token(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+def _bears_readyz_token(request):
+    token = settings.READYZ_TOKEN
+    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(offered.strip().encode(), token.encode())
     )
+
+
+# RFC 9116 recommends an Expires less than a year ahead; unset, the file is always this fresh.
+SECURITY_TXT_DAYS = 180
+
+
+@require_GET
+@login_not_required
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116), from settings; a 404 while no contact is set."""
+    contact = settings.SECURITY_CONTACT
+    if not contact:
+        raise Http404("No security contact is configured (SECURITY_CONTACT).")
+    if "@" in contact and not contact.startswith(("mailto:", "https://")):
+        contact = f"mailto:{contact}"
+    expires = settings.SECURITY_TXT_EXPIRES or (
+        timezone.localdate() + timedelta(days=SECURITY_TXT_DAYS)
+    )
+    fields = [
+        ("Contact", contact),
+        ("Expires", f"{expires.isoformat()}T00:00:00Z"),
+        ("Preferred-Languages", "en"),
+        ("Canonical", settings.SITE_URL + reverse("security_txt")),
+    ]
+    if settings.SECURITY_POLICY_URL:
+        fields.append(("Policy", settings.SECURITY_POLICY_URL))
+    text = "".join(f"{name}: {value}\n" for name, value in fields)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 def _service():

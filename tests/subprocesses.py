@@ -30,3 +30,11 @@ def run_python(args, **env):
         text=True,
         timeout=300,
     )
+
+
+def output_of(code, **env):
+    """What `python -c code` prints, in a fresh process with only the given settings variables
+    set (it must succeed)."""
+    result = run_python(["-c", code], **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

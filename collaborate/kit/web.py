@@ -1,10 +1,14 @@
 """What every page does the same way: fragments for htmx, forms answering 422, a service's
 refusal shown on its form or in a message, lists a page at a time."""
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 PAGE_SIZE = 25  # rows on every list page
 
@@ -60,6 +64,27 @@ def page_of(request, items, size=PAGE_SIZE):
     return Paginator(items, size).get_page(request.GET.get("page"))
 
 
+def safe_next(request, fallback):
+    """Where the POSTed `next` asks to go, when it is a page of this site (checked as sign-in
+    checks it); `fallback` (a URL or a URL name) otherwise."""
+    wanted = request.POST.get("next", "")
+    # A path of this site only: redirect() would take anything else ("0") for a URL name.
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return fallback
+
+
 def client_ip(request):
-    """The address a request came from, as the audit log records it."""
+    """The address a request came from, as the audit log records it: behind PROXY_COUNT trusted
+    proxies, the one the nearest of them appended to X-Forwarded-For (counted from the right,
+    so a client cannot choose it); otherwise, or if that is not an address, REMOTE_ADDR."""
+    if settings.PROXY_COUNT:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(hops) >= settings.PROXY_COUNT:
+            try:
+                return str(ipaddress.ip_address(hops[-settings.PROXY_COUNT]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None

@@ -31,11 +31,21 @@ ACCEPTED = {
     ),
     ".odt": ("application/vnd.oasis.opendocument.text", "an OpenDocument text"),
     ".ods": ("application/vnd.oasis.opendocument.spreadsheet", "an OpenDocument spreadsheet"),
-    ".doc": ("application/msword", "a Word document"),
-    ".xls": ("application/vnd.ms-excel", "an Excel spreadsheet"),
     ".csv": ("text/csv", "a CSV file"),
 }
-ACCEPTED_LIST = "PDF, Word, Excel, PowerPoint, OpenDocument, CSV, PNG, JPEG, GIF or WebP"
+ACCEPTED_LIST = (
+    "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), OpenDocument (.odt, .ods), CSV, "
+    "PNG, JPEG, GIF or WebP"
+)
+# Office formats that can carry macros: refused whatever their content, with the way out.
+MACRO_FORMATS = {
+    ".doc": ("a Word 97-2003 document", ".docx"),
+    ".docm": ("a macro-enabled Word document", ".docx"),
+    ".xls": ("an Excel 97-2003 spreadsheet", ".xlsx"),
+    ".xlsm": ("a macro-enabled Excel spreadsheet", ".xlsx"),
+    ".ppt": ("a PowerPoint 97-2003 presentation", ".pptx"),
+    ".pptm": ("a macro-enabled PowerPoint presentation", ".pptx"),
+}
 
 
 def _looks_like_csv(head):
@@ -64,6 +74,12 @@ def evidence_check(upload):
         raise ValidationError(f"{name} is empty")
     if upload.size > MAX_SIZE:
         raise ValidationError(f"{name} must be smaller than {filesizeformat(MAX_SIZE)}")
+    if suffix in MACRO_FORMATS:
+        what, instead = MACRO_FORMATS[suffix]
+        raise ValidationError(
+            f"{name} is {what}, which can carry macros. Save it as {instead} or PDF and upload "
+            f"that: evidence must be a {ACCEPTED_LIST} file"
+        )
     if suffix not in ACCEPTED:
         raise ValidationError(f"{name} must be a {ACCEPTED_LIST} file")
     expected, description = ACCEPTED[suffix]

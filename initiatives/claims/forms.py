@@ -4,10 +4,12 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
+from collaborate.kit import uploads
 from collaborate.kit.edits import VersionedFormMixin
 from initiatives import financial_years
-from initiatives.claims import services
+from initiatives.claims import evidence, services
 from initiatives.models import MAX_AMOUNT, SavingsClaim
 
 
@@ -41,10 +43,16 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class EvidenceField(forms.FileField):
-    """Any number of files (each is checked by content in the service)."""
+class EvidenceField(uploads.BoundedFileField):
+    """Any number of files (each is checked by content in the service), together no larger than
+    the evidence routes take (collaborate.kit.uploads)."""
 
     widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        limit = uploads.size_label(settings.EVIDENCE_UPLOAD_MAX_SIZE)
+        kwargs.setdefault("help_text", f"{evidence.ACCEPTED_LIST}, up to {limit} in all.")
+        super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         if isinstance(data, list | tuple):
@@ -81,7 +89,6 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
     evidence = EvidenceField(
         label="Evidence files",
         required=False,
-        help_text="PDF, Word, Excel, PowerPoint, OpenDocument, CSV or images, up to 10 MB each.",
     )
 
     class Meta:

@@ -233,6 +233,29 @@ def evidence_remove(*, actor, item):
     history.history_record(actor=actor, owner=claim, action="Evidence removed", subject=name)
 
 
+@transaction.atomic
+def evidence_download(*, actor, item, ip_address=None):
+    """The file of a piece of evidence, opened for `actor` (whom the caller has let see its
+    claim), and an audit event saying who took it, from where. The file is opened first: a
+    file gone from storage records no download."""
+    claim = (
+        permissions.claims_visible_to(user=actor)
+        .select_related("claimant")
+        .filter(pk=item.claim_id)
+        .first()
+    )
+    require(claim is not None, "This evidence belongs to a claim you cannot see.")
+    file = item.file.open("rb")
+    audit.audit_record(
+        action=AuditEvent.Action.EVIDENCE_DOWNLOADED,
+        actor=actor,
+        ip_address=ip_address,
+        organisation=claim.claimant,
+        detail={"claim": claim.reference, "file_name": item.original_name, "evidence": item.pk},
+    )
+    return file
+
+
 def _move(claim, *, from_statuses, to_status, **values):
     """Change the claim's status only if it is still in one of `from_statuses`: a conditional
     update, so of two people acting at once exactly one succeeds. Returns whether it did; when

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit import edits, exports, web
+from collaborate.kit import edits, exports, uploads, web
 from initiatives import financial_years, permissions, selectors
 from initiatives.claims import filters, services
 from initiatives.claims import selectors as claim_selectors
@@ -69,6 +69,7 @@ def initiative_claims(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@uploads.accepts(uploads.EVIDENCE)
 def claim_create(request, pk):
     initiative = _visible_initiative(request, pk)
     acting = partner_permissions.acting_membership(request)
@@ -134,6 +135,7 @@ def claim_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@uploads.accepts(uploads.EVIDENCE)
 def claim_edit(request, pk):
     claim = _claim_for(request, pk, permissions.can_edit_claim, EDIT_REFUSAL)
     form = ClaimForm(
@@ -254,6 +256,7 @@ def claim_decide(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@uploads.accepts(uploads.EVIDENCE)
 def claim_correct(request, pk):
     """Draft an adjustment to a verified claim."""
     corrected = _claim_for(
@@ -288,6 +291,7 @@ def claim_correct(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@uploads.accepts(uploads.EVIDENCE)
 def evidence_add(request, pk):
     claim = _claim_for(request, pk, permissions.can_edit_claim, EDIT_REFUSAL)
     form = EvidenceForm(request.POST or None, request.FILES or None)
@@ -309,14 +313,13 @@ def evidence_download(request, pk, evidence_pk):
     """Evidence is served only to those who may see its claim, as an attachment."""
     claim = _visible_claim(request, pk)
     item = get_object_or_404(ClaimEvidence, pk=evidence_pk, claim=claim)
+    file = services.evidence_download(
+        actor=request.user, item=item, ip_address=web.client_ip(request)
+    )
     response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.original_name,
-        content_type=item.content_type,
+        file, as_attachment=True, filename=item.original_name, content_type=item.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

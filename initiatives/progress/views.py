@@ -267,7 +267,7 @@ def recompute(request):
     """An admin starts a full recompute; the dashboard shows its progress."""
     if services.progress_recompute_all_start(actor=request.user, ip_address=web.client_ip(request)):
         messages.success(request, "A full recompute of every figure has started.")
-    return redirect(request.POST.get("next") or "dashboard:show")
+    return redirect(web.safe_next(request, "dashboard:show"))
 
 
 @require_GET

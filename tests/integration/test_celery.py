@@ -35,8 +35,9 @@ def test_a_task_queued_in_a_rolled_back_transaction_never_runs(celery_worker, ad
     assert [m.to[0] for m in mail.outbox] == [bob.email]
 
 
-def test_readyz_reports_the_running_workers_heartbeat(celery_worker, client):
-    body = client.get("/readyz").json()
+def test_readyz_reports_the_running_workers_heartbeat(celery_worker, client, settings):
+    settings.READYZ_TOKEN = "readyz-test-token"
+    body = client.get("/readyz", HTTP_AUTHORIZATION="Bearer readyz-test-token").json()
     worker = body["checks"]["worker"]
     assert worker["status"] == "ok"
     assert worker["last_heartbeat"]
