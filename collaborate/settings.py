@@ -383,6 +383,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How often a worker records that it is alive, for /readyz.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+# How long the audit log keeps each event, in days (two years by default): the nightly job
+# deletes older ones and the privacy notice says so.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2 * 365)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a number of days, 1 or more.")
 # /readyz tells anyone only whether the node is ready; its detail (database, Redis, the workers'
 # heartbeat) only to a request sending `Authorization: Bearer <READYZ_TOKEN>`. Unset: to nobody.
 READYZ_TOKEN = os.environ.get("READYZ_TOKEN", "")

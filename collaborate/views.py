@@ -124,7 +124,7 @@ def privacy(request):
             "sign_in_records_days": retention.SIGN_IN_RECORDS_DAYS,
             "unaccepted_invitation_days": retention.UNACCEPTED_INVITATION_DAYS,
             "account_years": retention.ACCOUNT_YEARS,
-            "audit_log_years": retention.AUDIT_LOG_YEARS,
+            "audit_log_period": retention.audit_log_period(),
             "anonymised_domain": retention.ANONYMISED_DOMAIN,
             "reminders_sent_days": initiative_retention.REMINDERS_SENT_DAYS,
         },

@@ -330,6 +330,21 @@ class Invitation(models.Model):
         return self.accepted_at is not None
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Events are never changed in bulk either, and leave the log only by age, through the
+    retention job's `delete_older_than`."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit events are append-only: they are never changed.")
+
+    def delete(self):
+        raise ValueError("Audit events are deleted only by age, by the retention job.")
+
+    def delete_older_than(self, cutoff):
+        """Delete the events recorded before `cutoff`: (count, {label: count}), as delete()."""
+        return models.QuerySet.delete(self.filter(at__lt=cutoff))
+
+
 class AuditEvent(models.Model):
     """One security-relevant event, append-only: who did what, when, from which address.
 
@@ -370,6 +385,8 @@ class AuditEvent(models.Model):
     organisation_id = models.BigIntegerField(null=True, blank=True)
     organisation_name = models.CharField(max_length=250, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -26,7 +26,6 @@ from partners.services import audit
 SIGN_IN_RECORDS_DAYS = 30
 UNACCEPTED_INVITATION_DAYS = 90
 ACCOUNT_YEARS = 7
-AUDIT_LOG_YEARS = 7
 # `.invalid` is reserved (RFC 2606): an anonymised address can never reach anyone.
 ANONYMISED_DOMAIN = "anonymised.invalid"
 # Fields of a person's own history whose values are the person's name or address.
@@ -72,6 +71,21 @@ def _email_choices():
     return [f.name for f in User._meta.concrete_fields if f.name.startswith("email_")]
 
 
+def audit_log_days():
+    """How long the audit log keeps an event: the AUDIT_RETENTION_DAYS setting."""
+    return settings.AUDIT_RETENTION_DAYS
+
+
+def audit_log_period():
+    """The audit log's retention as the privacy notice says it: in years when it is whole
+    years (730 days: "2 years"), in days otherwise."""
+    days = audit_log_days()
+    years, rest = divmod(days, 365)
+    if years and not rest:
+        return f"{years} year{'s' if years > 1 else ''}"
+    return f"{days} day{'s' if days > 1 else ''}"
+
+
 # --- sign-in records, sessions, the audit log -------------------------------------------------
 
 
@@ -97,10 +111,11 @@ def sessions_clear_expired():
 
 @transaction.atomic
 def audit_events_delete_old(*, now=None):
-    """Delete audit events older than AUDIT_LOG_YEARS. No event is ever changed, or deleted on
-    its own (the model refuses both); the log as a whole is kept for that long, by age."""
-    cutoff = years_before(now or timezone.now(), AUDIT_LOG_YEARS)
-    return AuditEvent.objects.filter(at__lt=cutoff).delete()[0]
+    """Delete audit events older than AUDIT_RETENTION_DAYS. No event is ever changed, or
+    deleted on its own (the model refuses both); the log as a whole is kept for that long, by
+    age, and this is the one deletion the model allows."""
+    cutoff = (now or timezone.now()) - timedelta(days=audit_log_days())
+    return AuditEvent.objects.delete_older_than(cutoff)[0]
 
 
 # --- people -----------------------------------------------------------------------------------
