@@ -23,6 +23,8 @@ def _navigation(user, view_name):
     if partner_permissions.can_lock_financial_years(user):
         years = ("financial_years", "financial_year_lock", "financial_year_unlock")
         items.append(("Financial years", "financial_years", years))
+    if partner_permissions.can_read_audit_log(user):
+        items.append(("Audit log", "audit:list", ("audit:",)))
     items.append(("Public register", "register:list", ("register:",)))
     return [
         {"label": label, "url": reverse(name), "current": _matches(view_name, patterns)}

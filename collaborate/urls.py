@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 
 from collaborate import views
 from initiatives.claims import views as claim_views
 from partners.forms import QueuedPasswordResetForm, SignInForm
+from partners.views import accounts as account_views
 
 handler500 = "collaborate.views.server_error"
 
@@ -19,11 +20,7 @@ accounts = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
-        name="password_change",
-    ),
+    path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
@@ -41,7 +38,7 @@ accounts = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -62,6 +59,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("partners/", include("partners.urls")),
     path("users/", include("partners.urls_users")),
+    path("audit/", include("partners.urls_audit")),
     path("initiatives/", include("initiatives.urls")),
     path("register/", include("initiatives.urls_register")),
     path("claims/", include("initiatives.claims.urls")),

@@ -1,11 +1,15 @@
 """The organisation directory's search, filters and sort, all kept in the URL."""
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from collaborate.kit.filters import search_box
 from partners import selectors
-from partners.models import Membership, Organisation, User
+from partners.models import AuditEvent, Membership, Organisation, User
 
 ACTIVE_CHOICES = [("yes", "Active"), ("no", "Inactive"), ("all", "Active and inactive")]
 SORT_CHOICES = [
@@ -130,3 +134,83 @@ class UserFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(**membership)
         # A filter across memberships can repeat a person; each appears once, by name.
         return queryset.distinct().order_by("full_name", "email", "pk")
+
+
+def _text_box(**attrs):
+    return forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", **attrs})
+
+
+def _day_filter(label, method, hint):
+    """A date typed as text, ISO first: 2026-04-01 (1/4/2026 works too)."""
+    return django_filters.DateFilter(
+        label=label,
+        method=method,
+        help_text=hint,
+        widget=_text_box(**{"class": "govuk-input--width-10", "inputmode": "numeric"}),
+        error_messages={"invalid": "Enter a real date, like 2026-04-01"},
+    )
+
+
+def _start_of(day):
+    """The first moment of `day` in the service's time zone (Europe/London)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class AuditEventFilterForm(forms.Form):
+    """The audit log's filters, checked together: a period must not end before it starts."""
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The date to must be the same as or after the date from")
+        return cleaned
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    """Who, what, when and which organisation: the questions an admin asks of the audit log."""
+
+    who = django_filters.CharFilter(
+        label="Who",
+        method="filter_who",
+        help_text="Part of an email address: of the person who acted, or of the account the "
+        "event is about (a failed sign-in, a reset asked for)",
+        widget=_text_box(),
+    )
+    action = django_filters.ChoiceFilter(
+        label="What", choices=AuditEvent.Action.choices, empty_label="Any action"
+    )
+    since = _day_filter("From", "filter_since", "A date, for example 2026-04-01")
+    until = _day_filter(
+        "To", "filter_until", "A date, for example 2026-04-30 (the whole day is included)"
+    )
+    organisation = django_filters.CharFilter(
+        label="Organisation",
+        method="filter_organisation",
+        help_text="Its name, or part of it, or its number",
+        widget=_text_box(),
+    )
+
+    class Meta:
+        model = AuditEvent
+        form = AuditEventFilterForm
+        fields = ["who", "action", "since", "until", "organisation"]
+
+    def filter_who(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(actor_email__icontains=value) | Q(detail__email__icontains=value))
+
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(at__gte=_start_of(value))
+
+    def filter_until(self, queryset, name, value):
+        if value == datetime.date.max:
+            return queryset  # no day after it: everything is before its end
+        return queryset.filter(at__lt=_start_of(value + datetime.timedelta(days=1)))
+
+    def filter_organisation(self, queryset, name, value):
+        value = value.strip()
+        matches = Q(organisation_name__icontains=value)
+        if value.isascii() and value.isdigit() and len(value) < 19:  # an id fits in 64 bits
+            matches |= Q(organisation_id=int(value))
+        return queryset.filter(matches)

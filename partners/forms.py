@@ -6,9 +6,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.text import capfirst
 
+from collaborate.kit import web
 from collaborate.kit.edits import VersionedFormMixin
-from partners import tasks
 from partners.models import Membership, Organisation, User
+from partners.services import users as user_services
 
 GSS_CODE = re.compile(r"[EWSNK]\d{8}")
 
@@ -206,12 +207,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
     email = email_field("email", "Enter your email address")
 
-    def save(self, *args, **kwargs):
-        """Queue one email for each account with this address. Only the user's id goes through
-        the broker: the worker makes the reset link and renders the email (no live token in
-        the broker or the result backend)."""
+    def save(self, *args, request=None, **kwargs):
+        """Queue one email for each account with this address, each recorded in the audit log.
+        Only the user's id goes through the broker: the worker makes the reset link and renders
+        the email (no live token in the broker or the result backend)."""
         for user in self.get_users(self.cleaned_data["email"]):
-            tasks.password_reset_send.delay_on_commit(user_id=user.pk)
+            user_services.password_reset_request(user=user, ip_address=web.client_ip(request))
 
 
 def axes_username(request, credentials=None):

@@ -5,7 +5,7 @@ Every view, service and task asks these functions; nothing else re-implements th
 
 from django.core.exceptions import PermissionDenied
 
-from partners.models import Membership, Organisation, User
+from partners.models import AuditEvent, Membership, Organisation, User
 
 ROLES_CACHE = "_collaborate_roles"
 
@@ -195,6 +195,21 @@ def can_view_user_history(viewer, person):
 
 def can_unlock_sign_ins(user):
     return is_admin(user)
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+
+def can_read_audit_log(user):
+    """/audit/ and its download: admins only."""
+    return is_admin(user)
+
+
+def audit_events_visible_to(*, user):
+    """Every event to those who may read the audit log; none to anyone else."""
+    if can_read_audit_log(user):
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.none()
 
 
 # --- financial years, dashboards --------------------------------------------------------------

@@ -157,3 +157,8 @@ def locked_sign_ins():
     return AccessAttempt.objects.filter(
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).order_by("-attempt_time")
+
+
+def audit_events(*, user):
+    """The audit log as far as the user may read it, newest first (the model's order)."""
+    return permissions.audit_events_visible_to(user=user)

@@ -6,6 +6,7 @@ app_name = "users"
 
 urlpatterns = [
     path("", views.user_list, name="list"),
+    path("users.csv", views.user_csv, name="csv"),
     path("invite/", views.user_invite, name="invite"),
     path("locked/", views.locked_sign_ins, name="locked"),
     path("<int:pk>/", views.user_detail, name="detail"),

@@ -25,6 +25,7 @@ from initiatives.models import ClaimEvidence
 from initiatives.views import section_context
 from partners import permissions as partner_permissions
 from partners.permissions import require
+from partners.services import audit
 
 
 def _visible_initiative(request, pk):
@@ -379,7 +380,15 @@ def _when(moment):
 
 @require_GET
 def claim_csv(request):
-    """The list's filtered claims, all of them (not one page), as CSV."""
+    """The list's filtered claims, all of them (not one page), as CSV. It names who submitted
+    and who decided each claim, so the download is recorded in the audit log."""
+    claims = _claim_filters(request).qs
+    audit.export_record(
+        actor=request.user,
+        export="claims.csv",
+        query=request.GET,
+        ip_address=web.client_ip(request),
+    )
     rows = (
         (
             c.reference,
@@ -400,7 +409,7 @@ def claim_csv(request):
             _when(c.reviewed_at),
             c.reviewed_by,
         )
-        for c in _claim_filters(request).qs.iterator(chunk_size=1000)
+        for c in claims.iterator(chunk_size=1000)
     )
     return exports.csv_response("claims.csv", CSV_HEADER, rows)
 

@@ -7,7 +7,8 @@ from django.utils.text import slugify
 
 from collaborate.kit import edits
 from partners import history, permissions, selectors
-from partners.models import Invitation, Membership, Organisation
+from partners.models import AuditEvent, Invitation, Membership, Organisation
+from partners.services import audit
 from partners.signals import organisation_merged
 
 ORGANISATION_FIELDS = [
@@ -171,7 +172,7 @@ def _merge_links(*, duplicate, survivor):
 
 
 @transaction.atomic
-def organisation_merge(*, actor, duplicate, survivor):
+def organisation_merge(*, actor, duplicate, survivor, ip_address=None):
     """Merge a duplicate record into the organisation it duplicates: everything that points at
     the duplicate moves to the survivor in this one transaction; the duplicate stays, inactive,
     pointing at the survivor. Other apps move what they own in answer to the signal."""
@@ -221,4 +222,15 @@ def organisation_merge(*, actor, duplicate, survivor):
             changes=summary,
             reason=reason,
         )
+    audit.audit_record(
+        action=AuditEvent.Action.ORGANISATIONS_MERGED,
+        actor=actor,
+        ip_address=ip_address,
+        organisation=survivor,
+        detail={
+            "duplicate_id": duplicate.pk,
+            "duplicate_name": duplicate.name,
+            "moved": {i.label: i.count for i in moved},
+        },
+    )
     return survivor

@@ -35,18 +35,58 @@ def _organisation_selectable(organisation):
     )
 
 
-def _membership_history(*, actor, membership, action, before_role="", after_role=""):
+# What a membership's history says, for each audit action about it.
+MEMBERSHIP_HISTORY = {
+    AuditEvent.Action.MEMBERSHIP_ADDED: "Membership added",
+    AuditEvent.Action.MEMBERSHIP_CHANGED: "Role changed",
+    AuditEvent.Action.MEMBERSHIP_ENDED: "Membership ended",
+}
+
+
+def _membership_record(*, action, actor, membership, ip_address, before_role="", after_role=""):
+    """A membership added (no role before), changed, or ended (no role after): the member's
+    history shows the roles' labels; the audit event names the member and the roles, in the
+    membership's organisation."""
+    labels = dict(Membership.Role.choices)
     history.history_record(
         actor=actor,
         owner=membership.user,
-        action=action,
+        action=MEMBERSHIP_HISTORY[action],
         subject=membership.organisation.name,
-        changes=[{"field": "Role", "before": before_role, "after": after_role}],
+        changes=[
+            {
+                "field": "Role",
+                "before": labels.get(before_role, ""),
+                "after": labels.get(after_role, ""),
+            }
+        ],
+    )
+    roles = {"role_before": before_role, "role": after_role}
+    audit.audit_record(
+        action=action,
+        actor=actor,
+        ip_address=ip_address,
+        organisation=membership.organisation,
+        detail={**audit.person(membership.user), **{k: v for k, v in roles.items() if v}},
+    )
+
+
+def _invitation_audit(*, actor, invitation, ip_address):
+    audit.audit_record(
+        action=AuditEvent.Action.INVITATION_SENT,
+        actor=actor,
+        ip_address=ip_address,
+        organisation=invitation.organisation,
+        detail={
+            **audit.person(invitation.user),
+            "role": invitation.role,
+            "times_sent": invitation.times_sent,
+        },
     )
 
 
 @transaction.atomic
-def user_invite(*, actor, email, full_name, organisation, role, send=True):
+def user_invite(*, actor, email, full_name, organisation, role, send=True, ip_address=None):
     """Create an account for someone, a member of `organisation` with `role`, who sets their own
     password from an emailed link. Admins invite anyone anywhere; managers invite officers into
     the organisations they manage."""
@@ -75,14 +115,16 @@ def user_invite(*, actor, email, full_name, organisation, role, send=True):
             {"field": "Name", "before": "", "after": user.full_name},
         ],
     )
-    _membership_history(
+    _membership_record(
+        action=AuditEvent.Action.MEMBERSHIP_ADDED,
         actor=actor,
         membership=membership,
-        action="Membership added",
-        after_role=membership.get_role_display(),
+        ip_address=ip_address,
+        after_role=membership.role,
     )
     if send:
         _invitation_queue(invitation)
+        _invitation_audit(actor=actor, invitation=invitation, ip_address=ip_address)
     return invitation
 
 
@@ -94,8 +136,12 @@ def _invitation_queue(invitation):
 
 
 @transaction.atomic
-def invitation_resend(*, actor, invitation):
-    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+def invitation_resend(*, actor, invitation, ip_address=None):
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("user", "organisation")
+        .get(pk=invitation.pk)
+    )
     permissions.require(permissions.can_resend_invitation(actor, invitation))
     if invitation.accepted:
         raise ValidationError(
@@ -106,6 +152,7 @@ def invitation_resend(*, actor, invitation):
         raise ValidationError("This account is deactivated: reactivate it first.")
     _invitation_queue(invitation)
     history.history_record(actor=actor, owner=invitation.user, action="Invitation sent again")
+    _invitation_audit(actor=actor, invitation=invitation, ip_address=ip_address)
     return invitation
 
 
@@ -164,6 +211,45 @@ def password_reset_email_send(*, user_id):
     )
 
 
+@transaction.atomic
+def password_reset_request(*, user, ip_address=None):
+    """Someone asked for a password-reset email for `user`, an account that may reset its
+    password (the page answers the same whether one exists, so nothing else shows it). Only
+    the id goes through the broker: the worker makes the link."""
+    tasks.password_reset_send.delay_on_commit(user_id=user.pk)
+    audit.audit_record(
+        action=AuditEvent.Action.PASSWORD_RESET_REQUESTED,
+        ip_address=ip_address,
+        detail=audit.person(user),
+    )
+
+
+def _password_set(*, user, password, action, ip_address):
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.audit_record(action=action, actor=user, ip_address=ip_address)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user, password, ip_address=None):
+    """The signed-in person sets a new password (their form has checked the old one)."""
+    return _password_set(
+        user=user,
+        password=password,
+        action=AuditEvent.Action.PASSWORD_CHANGED,
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def password_reset_complete(*, user, password, ip_address=None):
+    """The person a reset link was sent to sets a new password (the link's token was checked)."""
+    return _password_set(
+        user=user, password=password, action=AuditEvent.Action.PASSWORD_RESET, ip_address=ip_address
+    )
+
+
 def invitation_for_link(reference, token):
     """The open invitation a link stands for, or why the link cannot be used."""
     user = User.objects.filter(pk=tokens.user_pk_from(reference)).first()
@@ -187,9 +273,13 @@ def invitation_for_link(reference, token):
 
 
 @transaction.atomic
-def invitation_accept(*, invitation, token, password):
+def invitation_accept(*, invitation, token, password, ip_address=None):
     """Set the invited person's password; the link is spent from then on."""
-    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("user", "organisation")
+        .get(pk=invitation.pk)
+    )
     user = invitation.user
     if invitation.accepted or not tokens.invitation_tokens.check_token(user, token):
         raise ValidationError("This invitation has already been used or has expired.", code="spent")
@@ -200,11 +290,18 @@ def invitation_accept(*, invitation, token, password):
     history.history_record(
         actor=user, owner=user, action="Accepted the invitation and set a password"
     )
+    audit.audit_record(
+        action=AuditEvent.Action.INVITATION_ACCEPTED,
+        actor=user,
+        ip_address=ip_address,
+        organisation=invitation.organisation,
+        detail={"role": invitation.role},
+    )
     return user
 
 
 @transaction.atomic
-def membership_add(*, actor, user, organisation, role):
+def membership_add(*, actor, user, organisation, role, ip_address=None):
     permissions.require(permissions.can_manage_users(actor))
     _organisation_selectable(organisation)
     if Membership.objects.filter(user=user, organisation=organisation).exists():
@@ -214,17 +311,18 @@ def membership_add(*, actor, user, organisation, role):
     membership = Membership.objects.create(
         user=user, organisation=organisation, role=role, created_by=actor
     )
-    _membership_history(
+    _membership_record(
+        action=AuditEvent.Action.MEMBERSHIP_ADDED,
         actor=actor,
         membership=membership,
-        action="Membership added",
-        after_role=membership.get_role_display(),
+        ip_address=ip_address,
+        after_role=membership.role,
     )
     return membership
 
 
 @transaction.atomic
-def membership_change_role(*, actor, membership, role):
+def membership_change_role(*, actor, membership, role, ip_address=None):
     permissions.require(permissions.can_manage_users(actor))
     membership = (
         Membership.objects.select_for_update()
@@ -233,22 +331,23 @@ def membership_change_role(*, actor, membership, role):
     )
     if membership.role == role:
         return membership
-    before = membership.get_role_display()
+    before_role = membership.role
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
-    _membership_history(
+    _membership_record(
+        action=AuditEvent.Action.MEMBERSHIP_CHANGED,
         actor=actor,
         membership=membership,
-        action="Role changed",
-        before_role=before,
-        after_role=membership.get_role_display(),
+        ip_address=ip_address,
+        before_role=before_role,
+        after_role=role,
     )
     return membership
 
 
 @transaction.atomic
-def membership_end(*, actor, membership):
+def membership_end(*, actor, membership, ip_address=None):
     """End a membership: the person no longer acts for the organisation. Their history stays."""
     permissions.require(permissions.can_manage_users(actor))
     membership = (
@@ -256,17 +355,18 @@ def membership_end(*, actor, membership):
         .select_related("user", "organisation")
         .get(pk=membership.pk)
     )
-    _membership_history(
+    _membership_record(
+        action=AuditEvent.Action.MEMBERSHIP_ENDED,
         actor=actor,
         membership=membership,
-        action="Membership ended",
-        before_role=membership.get_role_display(),
+        ip_address=ip_address,
+        before_role=membership.role,
     )
     membership.delete()
 
 
 @transaction.atomic
-def user_set_active(*, actor, user, active):
+def user_set_active(*, actor, user, active, ip_address=None):
     """Deactivate (never delete) or reactivate an account."""
     permissions.require(permissions.can_manage_users(actor))
     if user.pk == actor.pk and not active:
@@ -289,6 +389,12 @@ def user_set_active(*, actor, user, active):
                 "after": "Yes" if active else "No",
             }
         ],
+    )
+    audit.audit_record(
+        action=AuditEvent.Action.USER_REACTIVATED if active else AuditEvent.Action.USER_DEACTIVATED,
+        actor=actor,
+        ip_address=ip_address,
+        detail=audit.person(user),
     )
     return user
 

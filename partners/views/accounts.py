@@ -1,12 +1,14 @@
 """The signed-in person's own account, the organisation they act for, and invitation links."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,12 +56,7 @@ def acting_for(request):
         else:
             request.session[permissions.ACTING_FOR_SESSION_KEY] = organisation.pk
             messages.success(request, f"You are now acting for {organisation.name}.")
-            next_url = request.POST.get("next", "")
-            if not url_has_allowed_host_and_scheme(
-                next_url, {request.get_host()}, require_https=request.is_secure()
-            ):
-                next_url = "accounts:account"
-            return redirect(next_url)
+            return redirect(web.safe_next(request, "accounts:account"))
     return web.render_form(
         request,
         "partners/account.html",
@@ -102,7 +99,10 @@ def invitation_accept(request, reference, token):
     if request.method == "POST" and form.is_valid():
         try:
             user = user_services.invitation_accept(
-                invitation=invitation, token=token, password=form.cleaned_data["new_password1"]
+                invitation=invitation,
+                token=token,
+                password=form.cleaned_data["new_password1"],
+                ip_address=web.client_ip(request),
             )
         except ValidationError as error:
             return render(
@@ -120,3 +120,34 @@ def invitation_accept(request, reference, token):
     return web.render_form(
         request, "registration/invitation_accept.html", {"invitation": invitation}, form
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, the new password set through the service that records it in
+    the audit log; the person stays signed in here and is signed out everywhere else."""
+
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        user_services.password_change(
+            user=form.user,
+            password=form.cleaned_data["new_password1"],
+            ip_address=web.client_ip(self.request),
+        )
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page behind a password-reset link (its checks of the link unchanged), the new
+    password set through the service that records it in the audit log."""
+
+    def form_valid(self, form):
+        user_services.password_reset_complete(
+            user=form.user,
+            password=form.cleaned_data["new_password1"],
+            ip_address=web.client_ip(self.request),
+        )
+        # Django's own form_valid does this too: the link's token is spent with the session.
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())

@@ -194,7 +194,10 @@ def organisation_merge_confirm(request, pk, duplicate_pk):
     if request.method == "POST" and not refusal:
         try:
             organisation_services.organisation_merge(
-                actor=request.user, duplicate=duplicate, survivor=survivor
+                actor=request.user,
+                duplicate=duplicate,
+                survivor=survivor,
+                ip_address=web.client_ip(request),
             )
         except ValidationError as error:
             refusal = " ".join(error.messages)

@@ -3,14 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaborate.kit import web
+from collaborate.kit import exports, web
 from partners import filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
 from partners.models import Invitation
-from partners.services import retention
+from partners.services import audit, retention
 from partners.services import users as user_services
 
 
@@ -21,16 +22,21 @@ def _visible_person(request, pk):
     return get_object_or_404(selectors.users_visible_to(user=request.user), pk=pk)
 
 
-@require_GET
-@vary_on_headers("HX-Request")
-def user_list(request):
+def _user_filterset(request):
     user = request.user
     permissions.require(permissions.can_view_users(user))
-    filterset = filters.UserFilterSet(
+    return filters.UserFilterSet(
         request.GET,
         queryset=selectors.users_visible_to(user=user),
         organisations=selectors.organisations_to_filter_users_by(user=user),
     )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def user_list(request):
+    user = request.user
+    filterset = _user_filterset(request)
     page = web.page_of(request, filterset.qs)
     return render(
         request,
@@ -42,6 +48,52 @@ def user_list(request):
             "can_unlock_sign_ins": permissions.can_unlock_sign_ins(user),
         },
     )
+
+
+USERS_CSV = "users.csv"
+
+
+def _status(person):
+    if not person.is_active:
+        return "Deactivated"
+    invitation = getattr(person, "invitation", None)
+    return "Invited" if invitation and not invitation.accepted else "Active"
+
+
+@require_GET
+def user_csv(request):
+    """The people the users list shows under its filters, all of them, as CSV. Names and email
+    addresses are personal data: the download is recorded in the audit log."""
+    filterset = _user_filterset(request)
+    audit.export_record(
+        actor=request.user,
+        export=USERS_CSV,
+        query=request.GET,
+        ip_address=web.client_ip(request),
+    )
+    rows = (
+        (
+            person.full_name,
+            person.email,
+            "; ".join(
+                f"{m.organisation.name}: {m.get_role_display().lower()}"
+                for m in person.visible_memberships
+            ),
+            person.is_staff,
+            _status(person),
+            person.last_login and timezone.localtime(person.last_login).strftime("%Y-%m-%d %H:%M"),
+        )
+        for person in filterset.qs.iterator(chunk_size=500)
+    )
+    header = [
+        "Name",
+        "Email address",
+        "Organisations and roles",
+        "Administrator",
+        "Status",
+        "Last signed in",
+    ]
+    return exports.csv_response(USERS_CSV, header, rows)
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,6 +116,7 @@ def user_invite(request):
                 organisation=form.cleaned_data["organisation"],
                 role=form.cleaned_data["role"],
                 send=form.cleaned_data.get("send", True),
+                ip_address=web.client_ip(request),
             )
         except ValidationError as error:
             web.apply_validation_error(form, error)
@@ -114,6 +167,7 @@ def invitation_resend(request, pk):
         user_services.invitation_resend,
         f"The invitation was sent again to {person.email}.",
         invitation=invitation,
+        ip_address=web.client_ip(request),
     )
     return redirect("users:detail", person.pk)
 
@@ -125,7 +179,12 @@ def membership_add(request, pk):
     form = _membership_add_form(request.POST)
     if form.is_valid():
         try:
-            user_services.membership_add(actor=request.user, user=person, **form.cleaned_data)
+            user_services.membership_add(
+                actor=request.user,
+                user=person,
+                ip_address=web.client_ip(request),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             web.apply_validation_error(form, error)
         else:
@@ -149,14 +208,19 @@ def membership_change(request, pk):
     form = RoleForm(request.POST or None, initial={"role": membership.role})
     if request.method == "POST":
         if "end" in request.POST:
-            user_services.membership_end(actor=request.user, membership=membership)
+            user_services.membership_end(
+                actor=request.user, membership=membership, ip_address=web.client_ip(request)
+            )
             messages.success(
                 request, f"{membership.user} is no longer a member of {membership.organisation}."
             )
             return redirect("users:detail", membership.user_id)
         if form.is_valid():
             user_services.membership_change_role(
-                actor=request.user, membership=membership, role=form.cleaned_data["role"]
+                actor=request.user,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                ip_address=web.client_ip(request),
             )
             messages.success(request, f"{membership.user}'s role was updated.")
             return redirect("users:detail", membership.user_id)
@@ -177,6 +241,7 @@ def user_set_active(request, pk):
             f"{person}'s account was {state}.",
             user=person,
             active=not person.is_active,
+            ip_address=web.client_ip(request),
         )
         return redirect("users:detail", person.pk)
     return render(request, "partners/user_set_active.html", {"person": person})
@@ -204,7 +269,10 @@ def locked_sign_ins(request):
     """Admins see sign-ins locked after repeated failures, and unlock them."""
     permissions.require(permissions.can_unlock_sign_ins(request.user))
     if request.method == "POST":
-        attempt = get_object_or_404(selectors.locked_sign_ins(), pk=request.POST.get("attempt"))
+        chosen = request.POST.get("attempt", "")
+        attempt = get_object_or_404(
+            selectors.locked_sign_ins(), pk=chosen if chosen.isdecimal() else None
+        )
         user_services.sign_in_unlock(
             actor=request.user, attempt=attempt, ip_address=web.client_ip(request)
         )

@@ -36,8 +36,7 @@ def test_signing_in_locks_after_the_configured_failures_then_an_admin_unlocks(
     attempt = page.context["attempts"][0]
     admin.post(reverse("users:locked"), {"attempt": attempt.pk}, REMOTE_ADDR="192.0.2.7")
     assert "No sign-in is locked" in text_of(admin.get(reverse("users:locked")))
-    event = AuditEvent.objects.get()
-    assert event.action == AuditEvent.Action.SIGN_IN_UNLOCKED
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_UNLOCKED)
     assert (event.actor_id, event.actor_email) == (admin_user.pk, admin_user.email)
     assert event.ip_address == "192.0.2.7"
     assert event.detail["username"] == officer.email

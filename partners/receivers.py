@@ -1,0 +1,74 @@
+"""The audit log's record of signing in and out, from Django's authentication signals and
+django-axes' lockout signal (connected in `PartnersConfig.ready`).
+
+Only a page signs people in, out or fails to: a signal sent outside any request (the test
+client's `force_login`, a shell) records nothing, having no address and no page to tell of.
+Django sends each signal where no transaction is open, so each event is its own write."""
+
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+
+from collaborate.kit import web
+from partners.models import AuditEvent
+from partners.services import audit
+
+# How each page that signs people in does it, as the event says: the sign-in form checks a
+# password; an invitation link signs in the person who has just set theirs.
+SIGN_IN_METHODS = {"login": "password", "accounts:invitation": "invitation"}
+
+
+def _page(request):
+    """The page the signal came from (its resolved URL), or None outside any page."""
+    return getattr(request, "resolver_match", None) if request is not None else None
+
+
+@receiver(auth_signals.user_logged_in, dispatch_uid="partners_audit_signed_in")
+def signed_in(sender, request, user, **kwargs):
+    if (page := _page(request)) is None:
+        return
+    audit.audit_record(
+        action=AuditEvent.Action.SIGNED_IN,
+        actor=user,
+        ip_address=web.client_ip(request),
+        detail={"method": SIGN_IN_METHODS.get(page.view_name, page.view_name)},
+    )
+
+
+@receiver(auth_signals.user_login_failed, dispatch_uid="partners_audit_sign_in_failed")
+def sign_in_failed(sender, credentials, request=None, **kwargs):
+    """A failed sign-in keeps the address entered, as entered: it may be someone else's (the
+    privacy notice says so), and it is what an admin looks for. Django has already replaced the
+    password in `credentials`; nothing else of them is kept."""
+    if _page(request) is None:
+        return
+    audit.audit_record(
+        action=AuditEvent.Action.SIGN_IN_FAILED,
+        ip_address=web.client_ip(request),
+        detail={"email": audit.typed(credentials.get("username")), "method": "password"},
+    )
+
+
+@receiver(auth_signals.user_logged_out, dispatch_uid="partners_audit_signed_out")
+def signed_out(sender, request, user, **kwargs):
+    if user is None or _page(request) is None:
+        return
+    audit.audit_record(
+        action=AuditEvent.Action.SIGNED_OUT, actor=user, ip_address=web.client_ip(request)
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="partners_audit_sign_in_locked")
+def sign_in_locked(sender, request, username, ip_address, **kwargs):
+    """django-axes sends this for the failure that reaches the limit and again for every
+    attempt refused while the lock lasts; the log records the lock once, when it begins (the
+    refused attempts are each a failed sign-in)."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if _page(request) is None or failures != settings.AXES_FAILURE_LIMIT:
+        return
+    audit.audit_record(
+        action=AuditEvent.Action.SIGN_IN_LOCKED,
+        ip_address=web.client_ip(request),
+        detail={"email": audit.typed(username), "failures": failures},
+    )
