@@ -35,8 +35,9 @@ def person(user):
 
 
 def typed(value):
-    """Something a person typed, as they typed it, cut to a bounded length."""
-    return str(value or "")[:TYPED_LENGTH]
+    """Something a person typed, as they typed it, cut to a bounded length, without NUL
+    characters (PostgreSQL's JSON cannot hold one; no browser sends one)."""
+    return str(value or "").replace("\x00", "")[:TYPED_LENGTH]
 
 
 def filters_of(query):

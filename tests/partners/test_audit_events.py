@@ -385,6 +385,16 @@ def test_downloading_the_claims_list_which_names_people_is_recorded(client, offi
     assert event.detail == {"export": "claims.csv", "filters": {"show": "all"}}
 
 
+def test_a_download_with_any_query_at_all_is_recorded(client, admin_user):
+    """Whatever a query string holds (a NUL character, a long value) the download is recorded,
+    with what PostgreSQL's JSON can hold and a bounded length."""
+    client.force_login(admin_user)
+    response = client.get(reverse("users:csv"), {"q": "a\x00b", "x" * 300: "y" * 300})
+    assert response.status_code == 200
+    filters = the_event(Action.PERSONAL_DATA_EXPORTED).detail["filters"]
+    assert filters == {"q": "ab", "x" * 254: "y" * 254}
+
+
 def test_a_download_refused_records_nothing(client, officer):
     client.force_login(officer)  # an officer manages nobody: the users pages are not theirs
     assert client.get(reverse("users:csv")).status_code == 403
