@@ -44,7 +44,7 @@ def initiative_list(request):
             "embedded": embedded,
             "target": None if embedded else "#results",
             "partner": Organisation.objects.filter(pk=partner).first()
-            if partner and partner.isdigit()
+            if partner and partner.isdecimal()
             else None,
             "can_create": permissions.can_create_any_initiative(request.user),
         },
@@ -319,7 +319,8 @@ def initiative_partner_add(request, pk):
     initiative = _editable(request, pk)
     if request.method == "POST":
         require(permissions.can_manage_partners(request.user, initiative), services.MANAGERS_ONLY)
-        organisation = get_object_or_404(Organisation, pk=request.POST.get("organisation"))
+        chosen = request.POST.get("organisation", "")
+        organisation = get_object_or_404(Organisation, pk=chosen if chosen.isdecimal() else None)
         web.perform(
             request,
             services.partnership_add,

@@ -72,6 +72,18 @@ def financial_year(start_year):
     return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
+@register.filter
+def external_link(url):
+    """A link to an address someone gave (an organisation's website), only when it is an
+    http(s) address: one loaded from a file or an import never had the form's check, and a
+    `javascript:` or `data:` address must stay text, never a link."""
+    if not url:
+        return "–"
+    if not str(url).lower().startswith(("https://", "http://")):
+        return url
+    return format_html('<a class="govuk-link" href="{}" rel="noreferrer noopener">{}</a>', url, url)
+
+
 @register.simple_tag(takes_context=True)
 def htmx_script(context, version=2):
     """htmx (the copy django-htmx ships, pinned with it) loaded with the request's CSP nonce.

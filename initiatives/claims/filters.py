@@ -153,7 +153,7 @@ class ClaimFilterSet(_ClaimFilters):
 
     def filter_org(self, queryset, name, value):
         value = value.strip()
-        if value.isdigit():
+        if value.isdecimal():
             return queryset.filter(claimant_id=int(value))
         return queryset.filter(
             Q(claimant__name__icontains=value) | Q(claimant__short_name__iexact=value)

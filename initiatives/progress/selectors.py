@@ -124,7 +124,7 @@ def dashboard_organisation(*, user, asked, organisations, acting):
     # One of the user's own organisations is already loaded (the usual case).
     organisation = next((o for o in organisations if str(o.pk) == asked), None)
     organisation = organisation or (
-        Organisation.objects.filter(pk=asked if asked.isdigit() else None).first()
+        Organisation.objects.filter(pk=asked if asked.isdecimal() else None).first()
     )
     if organisation is None or not partner_permissions.can_view_organisation_dashboard(
         user, organisation

@@ -1,0 +1,231 @@
+"""The permission matrix: what a GET of every URL pattern answers to each of the six people of
+DESIGN.md §3 (see scene.ROLES), in the shared scene.
+
+A row's key is a URL name, or a URL name and, in brackets, which object it is opened on when
+one pattern needs several rows (a draft against a submitted claim). Its value is the scene's
+objects (attribute names) that fill the pattern's arguments, optionally a query string, and
+the six answers. test_permission_matrix.py fails for a URL pattern without a row; a row whose
+name is not (yet) a pattern is left out. A later role (the auditor) is a seventh column.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from tests.security.routes import all_routes
+
+OK = 200
+SIGN_IN = "sign-in"  # 302 to the sign-in page, which comes back here after
+REDIRECT = 302  # 302 elsewhere
+FORBIDDEN = 403  # may see that it exists, may not do this (admin-only pages, actions)
+NOT_FOUND = 404  # may not see it: nothing says it exists
+NOT_ALLOWED = 405  # the pattern takes POST only
+GONE = 410
+
+
+@dataclass(frozen=True)
+class Row:
+    args: tuple  # scene attribute names: a model instance gives its pk
+    answers: tuple  # anonymous, outsider, partner officer, lead officer, lead manager, admin
+    query: tuple = ()  # (name, scene attribute name) pairs: ?org=<the lead's pk>
+
+
+def r(answers, *args, query=()):
+    return Row(args=args, answers=answers, query=query)
+
+
+def row(value):
+    """A table value as a Row: six answers alone are a pattern without arguments."""
+    return value if isinstance(value, Row) else Row(args=(), answers=value)
+
+
+PUBLIC = (OK, OK, OK, OK, OK, OK)
+SIGNED_IN = (SIGN_IN, OK, OK, OK, OK, OK)
+ADMINS = (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+POST_ONLY = (SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
+# The initiative led by the lead with the partner: the outsider may not know it exists.
+PARTNERS = (SIGN_IN, NOT_FOUND, OK, OK, OK, OK)
+LEAD = (SIGN_IN, NOT_FOUND, FORBIDDEN, OK, OK, OK)  # the lead's people and admins change it
+MANAGERS = (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)  # managers see their members
+CLAIMANT = (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, FORBIDDEN)  # the lead's draft: its claimant
+
+TABLE = {
+    # --- site-wide -----------------------------------------------------------------------------
+    "home": PUBLIC,  # the register to the public, the dashboard to the signed in
+    "healthz": PUBLIC,
+    "readyz": PUBLIC,
+    "accessibility": PUBLIC,
+    "privacy": PUBLIC,
+    "security_txt": PUBLIC,
+    # --- sign-in and accounts ------------------------------------------------------------------
+    "login": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "logout": POST_ONLY,  # signing out is a POST
+    "password_change": SIGNED_IN,
+    "password_change_done": SIGNED_IN,
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    # A valid link redirects to the form at a URL that keeps the token out of the Referer.
+    "password_reset_confirm": r((REDIRECT,) * 6, "reset_uid", "reset_token"),
+    "password_reset_complete": PUBLIC,
+    "accounts:account": SIGNED_IN,
+    "accounts:acting_for": POST_ONLY,
+    "accounts:emails": POST_ONLY,
+    # Whoever holds the link may set the invited person's password: the token is the key.
+    "accounts:invitation": r(PUBLIC, "invitation_reference", "invitation_token"),
+    # --- organisations -------------------------------------------------------------------------
+    "partners:list": SIGNED_IN,
+    "partners:csv": SIGNED_IN,
+    "partners:create": ADMINS,
+    "partners:detail": r(SIGNED_IN, "lead"),
+    "partners:detail (another council)": r(SIGNED_IN, "other"),
+    "partners:edit": r(ADMINS, "lead"),
+    "partners:history": r(ADMINS, "lead"),
+    "partners:set_active": r(ADMINS, "lead"),
+    "partners:merge": r(ADMINS, "lead"),
+    "partners:merge_confirm": r(ADMINS, "lead", "duplicate"),
+    # --- people --------------------------------------------------------------------------------
+    "users:list": MANAGERS,
+    "users:csv": MANAGERS,
+    "users:invite": MANAGERS,
+    "users:locked": ADMINS,
+    "users:detail": r(MANAGERS, "lead_officer"),
+    # Someone the lead's manager does not manage: not theirs to know of.
+    "users:detail (another council's officer)": r(
+        (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK), "outsider"
+    ),
+    "users:set_active": r(ADMINS, "lead_officer"),
+    "users:anonymise": r(ADMINS, "former"),
+    "users:detail (invited)": r(MANAGERS, "invitation.user"),
+    "users:resend": r(POST_ONLY, "invitation.user"),
+    "users:membership_add": r(POST_ONLY, "lead_officer"),
+    "users:membership_change": r(ADMINS, "membership"),
+    # --- initiatives ---------------------------------------------------------------------------
+    "initiatives:list": SIGNED_IN,
+    "initiatives:csv": SIGNED_IN,
+    "initiatives:create": SIGNED_IN,
+    "initiatives:detail": r(PARTNERS, "initiative"),
+    "initiatives:detail (the outsider's)": r(
+        (SIGN_IN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK), "elsewhere"
+    ),
+    "initiatives:detail (one not meant to save money)": r(PARTNERS, "not_for_savings"),
+    "initiatives:edit": r(LEAD, "initiative"),
+    "initiatives:partners": r(PARTNERS, "initiative"),
+    "initiatives:partner_add": r(LEAD, "initiative"),  # officers search, to propose
+    "initiatives:partner_remove": r(POST_ONLY, "initiative", "partnership"),
+    "initiatives:targets": r(PARTNERS, "initiative"),
+    "initiatives:claims": r(PARTNERS, "initiative"),
+    # Partners claim for themselves; admins make no claims.
+    "initiatives:claim_create": r((SIGN_IN, NOT_FOUND, OK, OK, OK, FORBIDDEN), "initiative"),
+    "initiatives:history": r(PARTNERS, "initiative"),
+    "initiatives:status": r(LEAD, "initiative"),
+    "initiatives:publish": r(LEAD, "initiative"),  # officers are told a manager does it
+    # --- the public register -------------------------------------------------------------------
+    "register:list": PUBLIC,
+    "register:detail": r(PUBLIC, "initiative.reference"),
+    "register:detail (unpublished)": r((NOT_FOUND,) * 6, "gap.reference"),
+    # --- claims --------------------------------------------------------------------------------
+    "claims:list": SIGNED_IN,
+    "claims:csv": SIGNED_IN,
+    "claims:review": (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    # A draft is its claimant's alone (and admins'); once submitted, every partner's.
+    "claims:detail": r(PARTNERS, "submitted"),
+    "claims:detail (the lead's draft)": r((SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), "draft"),
+    "claims:detail (the partner's draft)": r(
+        (SIGN_IN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK), "partner_draft"
+    ),
+    "claims:detail (returned)": r(PARTNERS, "returned"),
+    "claims:detail (verified)": r(PARTNERS, "verified"),
+    "claims:detail (rejected)": r(PARTNERS, "rejected"),
+    "claims:edit": r(CLAIMANT, "draft"),
+    "claims:edit (submitted)": r(
+        (SIGN_IN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN), "submitted"
+    ),
+    "claims:submit": r(POST_ONLY, "draft"),
+    "claims:withdraw": r(POST_ONLY, "submitted"),
+    "claims:decide": r(POST_ONLY, "submitted"),
+    "claims:correct": r(
+        (SIGN_IN, NOT_FOUND, FORBIDDEN, OK, OK, FORBIDDEN), "verified"
+    ),  # the claimant's people propose an adjustment
+    "claims:evidence_add": r(CLAIMANT, "draft"),
+    "claims:evidence": r(PARTNERS, "submitted", "evidence"),
+    "claims:evidence (of the lead's draft)": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), "draft", "draft_evidence"
+    ),
+    "claims:evidence_remove": r(POST_ONLY, "draft", "draft_evidence"),
+    # --- dashboards ----------------------------------------------------------------------------
+    "dashboard:show": SIGNED_IN,  # the organisation one acts for; admins, every organisation
+    "dashboard:show (the lead's)": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), query=(("org", "lead"),)
+    ),
+    "dashboard:csv": SIGNED_IN,
+    "dashboard:xlsx": SIGNED_IN,
+    "dashboard:at_risk": SIGNED_IN,
+    "dashboard:at_risk (the lead's)": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), query=(("org", "lead"),)
+    ),
+    "dashboard:at_risk_csv": SIGNED_IN,
+    "dashboard:gaps": SIGNED_IN,
+    "dashboard:gaps (the lead's)": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), query=(("org", "lead"),)
+    ),
+    "dashboard:gaps_csv": SIGNED_IN,
+    "dashboard:recompute": POST_ONLY,
+    "dashboard:recompute_status": ADMINS,
+    # --- admins' pages -------------------------------------------------------------------------
+    "financial_years": ADMINS,
+    "financial_year_lock": r(ADMINS, "open_year"),
+    "financial_year_unlock": r(ADMINS, "locked_year"),
+    "audit:list": ADMINS,
+    "audit:csv": ADMINS,
+}
+
+# Answers that are not HTML pages: downloads, probes, a redirecting link. The XSS sweep reads
+# every other page that answers OK.
+NOT_HTML = {
+    "healthz",
+    "readyz",
+    "security_txt",
+    "partners:csv",
+    "users:csv",
+    "initiatives:csv",
+    "claims:csv",
+    "claims:evidence",
+    "dashboard:csv",
+    "dashboard:xlsx",
+    "dashboard:at_risk_csv",
+    "dashboard:gaps_csv",
+    "audit:csv",
+}
+
+
+def name_of(key):
+    """The URL name of a row's key: "claims:detail (the lead's draft)" → "claims:detail"."""
+    return key.split(" (", 1)[0]
+
+
+def value_of(scene, path):
+    """A scene attribute ("draft", "initiative.reference") as a URL argument: a record's pk."""
+    value = scene
+    for part in path.split("."):
+        value = getattr(value, part)
+    return getattr(value, "pk", value)
+
+
+def url_of(scene, key):
+    """The URL a row opens, in this scene."""
+    row_ = row(TABLE[key])
+    url = reverse(name_of(key), args=[value_of(scene, a) for a in row_.args])
+    if row_.query:
+        url += "?" + urlencode({name: value_of(scene, a) for name, a in row_.query})
+    return url
+
+
+def known_names():
+    return {route.name for route in all_routes()}
+
+
+def rows_of_known_patterns():
+    """The table's keys whose URL names are patterns of the project now."""
+    known = known_names()
+    return [key for key in TABLE if name_of(key) in known]
