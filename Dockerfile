@@ -31,4 +31,5 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --no-input -
     && mkdir -p /data/media && chown -R collaborate /data
 USER collaborate
 EXPOSE 8000
-CMD ["gunicorn", "collaborate.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind, workers, timeouts and request limits: gunicorn.conf.py (each from the environment).
+CMD ["gunicorn", "--config=gunicorn.conf.py", "collaborate.wsgi:application"]
