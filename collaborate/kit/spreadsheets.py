@@ -1,0 +1,640 @@
+"""Read an uploaded spreadsheet for an import: an Excel workbook with a sheet per kind, or a CSV
+file holding one kind (issue 16).
+
+    sheets = [Sheet("Initiatives", [Column("Reference", optional=True),
+                                    Column("Start date", parse_date), …]), …]
+    for sheet in read_workbook(upload, name=upload.name, sheets=sheets):
+        for row in sheet.rows:           # a generator: one row at a time, never a list
+            row.values["Start date"]     # a date, or None when the cell is blank or wrong
+            row.errors                   # [CellError…], each saying sheet, row and column
+
+A file that cannot be read is refused with SpreadsheetRefused (its message is written for a
+GOV.UK error summary) before any row is returned: not a spreadsheet, too big, a zip bomb, a
+macro-enabled or password-protected workbook, more than settings.IMPORT_MAX_ROWS rows, missing
+or unexpected headers. A cell that cannot be read is an error on its row, and reading goes on,
+so that a report can name every error at once.
+
+One refusal can come while rows are read: a sheet whose XML breaks off part-way (or a file whose
+row count was not what it declared) raises SpreadsheetRefused from the rows generator, so a
+caller catches it around the loop too.
+
+Excel files are checked as zips first (declared sizes and ratios, then every part read through a
+200 MB cap, and no part may declare a DTD: XML entities are how XML bombs expand; Excel never
+writes one, so defusedxml, a development dependency only, is not needed in production). They are
+then read by openpyxl in read-only mode, through its own sheet parser with the values Excel saved
+for formulas, telling a formula that has no saved value (openpyxl reads it as blank) from a blank
+cell in the same single pass. CSV files decode as UTF-8 (with or without a byte-order mark) or
+else Windows-1252; rows are numbered by record, as Excel shows them.
+"""
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import filetype
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+from collaborate.kit.exports import FORMULA_STARTS
+
+MB = 1024 * 1024
+MAX_EXPANDED_SIZE = 200 * MB  # everything inside an Excel file, uncompressed
+MAX_RATIO = 100  # uncompressed ÷ compressed size of any part bigger than RATIO_FLOOR
+RATIO_FLOOR = 1 * MB
+MAX_PARTS = 10_000
+CHUNK = 64 * 1024
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and every encrypted Office file
+MACRO_TYPE = b"macroEnabled"
+DOCTYPE = b"<!DOCTYPE"  # Excel never writes one: its entities are how XML bombs expand
+NO_SAVED_VALUE = "has a formula with no saved value: open the file in Excel and save it"
+
+RETRY = "Save it from Excel as an Excel workbook (.xlsx) or as CSV (UTF-8) and upload it again."
+
+
+class SpreadsheetRefused(Exception):
+    """The whole file is refused; `message` is for the error summary."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class CellError(ValueError):
+    """A value that a parser cannot read. Raised by the parsers with only `message`; the reader
+    fills in where it is."""
+
+    def __init__(self, message, *, sheet=None, row=None, column=None):
+        super().__init__(message)
+        self.message = message
+        self.sheet, self.row, self.column = sheet, row, column
+
+    def __str__(self):
+        where = [
+            f"sheet {self.sheet}" if self.sheet else "",
+            f"row {self.row}" if self.row else "",
+            f"column {self.column}" if self.column else "",
+        ]
+        place = ", ".join(part for part in where if part)
+        return f"{place}: {self.message}" if place else self.message
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column the caller expects: its header, the parser that types its cells (a callable
+    taking the cell's value, never None, and returning the typed value or raising CellError)
+    and whether the header may be absent."""
+
+    header: str
+    parse: object = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A kind of row: the sheet's name in a workbook and its columns."""
+
+    name: str
+    columns: list
+
+    def column(self, header):
+        return {normal(column.header): column for column in self.columns}.get(normal(header))
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int  # the spreadsheet's own row number, as Excel shows it
+    values: dict  # header (as the caller spelled it) -> typed value or None
+    errors: list = field(default_factory=list)  # CellError, in column order
+
+
+@dataclass
+class SheetReading:
+    name: str  # the Sheet's name
+    header: list  # the caller's headers, in the file's column order
+    rows: object  # a generator of Row
+
+
+def normal(header):
+    """Headers match whatever their case and spacing."""
+    return " ".join(str(header or "").split()).casefold()
+
+
+# --- per-cell parsers ------------------------------------------------------------------------
+
+
+def parse_text(value):
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# Two-digit years before four-digit ones: %Y would read the 25 of 1/4/25 as the year 25.
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%y",
+    "%d/%m/%Y",
+    "%d-%m-%y",
+    "%d-%m-%Y",
+    "%d.%m.%y",
+    "%d.%m.%Y",
+    "%d %B %y",
+    "%d %B %Y",
+    "%d %b %y",
+    "%d %b %Y",
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+)
+EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1 January 1900 (Excel's 1900 leap-year bug)
+DATE_HELP = "must be a date, like 1/4/2025 or 1 April 2025"
+
+
+def parse_date(value):
+    """A date from a date cell, an Excel serial number, or text in day-month-year order."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise CellError(DATE_HELP)
+    if isinstance(value, int | float):
+        if not 1 <= value < 2958466:  # 1 January 1900 to 31 December 9999
+            raise CellError(DATE_HELP)
+        return EXCEL_EPOCH + timedelta(days=int(value))
+    text = " ".join(str(value).split()).replace(",", "")
+    for pattern in DATE_FORMATS:
+        try:
+            day = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if day.year >= 1900:
+            return day
+    raise CellError(DATE_HELP)
+
+
+AMOUNT_HELP = "must be an amount in pounds, like 1200, £1,200.50 or (1,200.50) for a negative one"
+AMOUNT_TEXT = re.compile(r"(?P<sign>-?)£?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<pence>\.\d+)?")
+MINUSES = str.maketrans({"−": "-", "–": "-"})
+
+
+def parse_amount(value, *, places=2):
+    """A Decimal from a number or from text with £, thousands separators and spaces; negative
+    with a minus sign or in brackets. Numbers are rounded to pence (Excel shows them rounded);
+    text with more decimal places than that is an error."""
+    quantum = Decimal(1).scaleb(-places)
+    if isinstance(value, bool):
+        raise CellError(AMOUNT_HELP)
+    if isinstance(value, int | float | Decimal):
+        amount = Decimal(str(value))
+        if not amount.is_finite():
+            raise CellError(AMOUNT_HELP)
+        return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    text = "".join(str(value).split()).translate(MINUSES)
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1]
+    if text.startswith("£-"):
+        text = "-£" + text[2:]
+    match = AMOUNT_TEXT.fullmatch(text)
+    if not match or (negative and match["sign"]):
+        raise CellError(AMOUNT_HELP)
+    if match["pence"] and len(match["pence"]) - 1 > places:
+        raise CellError(f"must be in pounds and pence, with at most {places} decimal places")
+    try:
+        amount = Decimal(match["digits"].replace(",", "") + (match["pence"] or ""))
+    except InvalidOperation as error:  # pragma: no cover - the pattern admits only digits
+        raise CellError(AMOUNT_HELP) from error
+    if negative or match["sign"]:
+        amount = -amount
+    return amount.quantize(quantum)
+
+
+def parse_choice(value, choices):
+    """The code of the choice whose code or label the value is, whatever its case and spacing.
+    `choices` is a Django choices class or (code, label) pairs."""
+    pairs = list(getattr(choices, "choices", choices))
+    wanted = normal(value)
+    for code, label in pairs:
+        if wanted in (normal(code), normal(label)):
+            return code
+    raise CellError("must be one of: " + ", ".join(str(label) for _, label in pairs))
+
+
+FINANCIAL_YEAR = re.compile(r"(?:fy)?(\d{4})(?:(?:/|-|to)(\d{2}|\d{4}))?")
+YEAR_HELP = "must be a financial year, like 2025/26"
+
+
+def parse_financial_year(value):
+    """The starting year of a financial year written 2025/26, 2025-26, 2025 to 2026 or 2025."""
+    if isinstance(value, bool):
+        raise CellError(YEAR_HELP)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    match = FINANCIAL_YEAR.fullmatch("".join(str(value).split()).casefold())
+    if not match:
+        raise CellError(YEAR_HELP)
+    start = int(match[1])
+    end = match[2]
+    if end is not None and int(end) not in (start + 1, (start + 1) % 100):
+        raise CellError(f"must be two years in a row, like {start}/{(start + 1) % 100:02d}")
+    if not 1900 < start < 2200:
+        raise CellError(YEAR_HELP)
+    return start
+
+
+# --- the file as a whole -----------------------------------------------------------------------
+
+
+def read_workbook(file, *, name, sheets):
+    """Check `file` (an UploadedFile or a binary file object that can seek) and return the
+    sheets of `sheets` it holds, in the order given, as SheetReadings whose rows are read one at
+    a time. A CSV file is the one Sheet whose headers it has. Raises SpreadsheetRefused."""
+    size = _size_of(file)
+    limit = settings.IMPORT_UPLOAD_MAX_SIZE
+    if size > limit:
+        raise SpreadsheetRefused(
+            f"{name} is larger than {limit // MB} MB. Split it into smaller files."
+        )
+    if size == 0:
+        raise SpreadsheetRefused(f"{name} is empty.")
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(0)
+    if head.startswith(ZIP_MAGIC):
+        return _Workbook(file, name, sheets).readings()
+    if head.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in _read_some(file, 1 * MB):
+            raise SpreadsheetRefused(
+                f"{name} is protected by a password. Remove the password in Excel "
+                "(File, Info, Protect Workbook) and upload it again."
+            )
+        raise SpreadsheetRefused(f"{name} is an old Excel 97–2003 workbook (.xls). {RETRY}")
+    if (
+        filetype.guess(head) is not None
+        or b"\x00" in head
+        or name.lower().endswith((".xlsx", ".xlsm", ".xls"))
+    ):
+        raise SpreadsheetRefused(f"{name} is not a spreadsheet. {RETRY}")
+    return _CsvFile(file, name, sheets).readings()
+
+
+def _size_of(file):
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+    return size
+
+
+def _read_some(file, limit):
+    file.seek(0)
+    data = file.read(limit)
+    file.seek(0)
+    return data
+
+
+def _too_many_rows(name, sheet):
+    return SpreadsheetRefused(
+        f"The {sheet} sheet of {name} has more than {settings.IMPORT_MAX_ROWS:,} rows. "
+        "Split it into smaller files."
+    )
+
+
+def _cell_value(value):
+    """Text trimmed, blank as None, and the apostrophe our exports put before formula-looking
+    text taken off again."""
+    if isinstance(value, ExcelError):
+        return value
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
+            value = value[1:]
+        return value or None
+    return value
+
+
+def _check_header(name, sheet, cells):
+    """The caller's headers by the file's column index; refuses missing or unexpected ones."""
+    by_index, unexpected, seen = {}, [], set()
+    for index, cell in enumerate(cells):
+        if cell is None or str(cell).strip() == "":
+            continue
+        column = sheet.column(cell)
+        if column is None or column.header in seen:
+            unexpected.append(" ".join(str(cell).split()))
+            continue
+        seen.add(column.header)
+        by_index[index] = column
+    missing = [c.header for c in sheet.columns if c.header not in seen and not c.optional]
+    if missing or unexpected:
+        where = f"the {sheet.name} sheet of {name}" if sheet.name else name
+        problems = []
+        if missing:
+            problems.append("is missing the columns " + ", ".join(missing))
+        if unexpected:
+            problems.append("has columns we do not know: " + ", ".join(unexpected))
+        expected = ", ".join(column.header for column in sheet.columns)
+        raise SpreadsheetRefused(
+            f"The header row of {where} {' and '.join(problems)}. The columns should be: "
+            f"{expected}. Download the template to see them."
+        )
+    return by_index
+
+
+def _row_of(sheet, number, by_index, cells):
+    """A Row, or None for a blank one. `cells` are raw values; NO_SAVED_VALUE and ExcelError
+    mark cells that cannot be read whatever their column."""
+    values = {column.header: None for column in by_index.values()}
+    row = Row(sheet=sheet.name, number=number, values=values)
+    blank = True
+    for index, column in by_index.items():
+        value = _cell_value(cells[index]) if index < len(cells) else None
+        if value is None:
+            continue
+        blank = False
+        try:
+            if value is _NoSavedValue:
+                raise CellError(NO_SAVED_VALUE)
+            if isinstance(value, ExcelError):
+                raise CellError(f"shows the Excel error {value}: correct the formula")
+            values[column.header] = column.parse(value) if column.parse else value
+        except CellError as error:
+            row.errors.append(
+                CellError(error.message, sheet=sheet.name, row=number, column=column.header)
+            )
+    return None if blank else row
+
+
+class _NoSavedValue:
+    """The value of a formula cell that Excel never saved a result for."""
+
+
+class ExcelError(str):
+    """The value of a cell showing an error, #DIV/0! or #REF!"""
+
+
+class _ValuesParser(WorkSheetParser):
+    """openpyxl's own sheet parser with the values Excel saved for formulas, telling a formula
+    that has none (read as None, like a blank cell) and error cells from text."""
+
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+            cell["value"] = _NoSavedValue
+        elif cell["data_type"] == "e":
+            cell["value"] = ExcelError(cell["value"])
+        return cell
+
+
+class _Workbook:
+    def __init__(self, file, name, sheets):
+        self.file, self.name, self.sheets = file, name, sheets
+
+    def readings(self):
+        self._check_archive()
+        try:
+            book = load_workbook(self.file, read_only=True, data_only=True, keep_links=False)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise SpreadsheetRefused(f"{self.name} could not be read. {RETRY}") from error
+        titles = {normal(title): title for title in book.sheetnames}
+        found = [(sheet, book[titles[normal(sheet.name)]]) for sheet in self.sheets
+                 if normal(sheet.name) in titles]  # fmt: skip
+        if not found:
+            if len(self.sheets) == 1 and len(book.sheetnames) == 1:
+                found = [(self.sheets[0], book[book.sheetnames[0]])]
+            else:
+                wanted = ", ".join(sheet.name for sheet in self.sheets)
+                raise SpreadsheetRefused(
+                    f"{self.name} has none of the sheets {wanted}. Download the template to "
+                    "see how the workbook is laid out."
+                )
+        checked = []
+        for sheet, worksheet in found:  # every header and count before any row
+            rows = self._rows_of(worksheet)
+            header = next(((n, cells) for n, cells in rows if any(_present(cells))), None)
+            rows.close()
+            by_index = _check_header(self.name, sheet, header[1] if header else [])
+            self._count(sheet, worksheet, header[0] if header else 0)
+            checked.append((sheet, worksheet, header[0] if header else 0, by_index))
+        return [
+            SheetReading(
+                name=sheet.name,
+                header=[column.header for column in by_index.values()],
+                rows=self._data_rows(sheet, worksheet, after, by_index),
+            )
+            for sheet, worksheet, after, by_index in checked
+        ]
+
+    def _check_archive(self):
+        """Refuse what is not a workbook, a macro-enabled one, and a zip bomb, before openpyxl
+        opens it: the declared sizes first, then every part read through a cap, since a zip may
+        declare sizes that are not the truth."""
+        try:
+            archive = zipfile.ZipFile(self.file)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise SpreadsheetRefused(f"{self.name} is not a spreadsheet. {RETRY}") from error
+        with archive:
+            parts = archive.infolist()
+            names = {part.filename for part in parts}
+            if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+                raise SpreadsheetRefused(f"{self.name} is not an Excel workbook. {RETRY}")
+            if "xl/vbaProject.bin" in names or MACRO_TYPE in archive.read("[Content_Types].xml"):
+                raise SpreadsheetRefused(
+                    f"{self.name} is a macro-enabled workbook, which we do not accept. {RETRY}"
+                )
+            declared = sum(part.file_size for part in parts)
+            if (
+                len(parts) > MAX_PARTS
+                or declared > MAX_EXPANDED_SIZE
+                or any(_ratio(part) > MAX_RATIO for part in parts)
+            ):
+                raise self._bomb()
+            total = 0
+            for part in parts:
+                try:
+                    with archive.open(part) as stream:
+                        tail = b""
+                        while chunk := stream.read(CHUNK):
+                            total += len(chunk)
+                            if total > MAX_EXPANDED_SIZE:
+                                raise self._bomb()
+                            if DOCTYPE in (tail + chunk).upper():
+                                raise SpreadsheetRefused(
+                                    f"{self.name} is not an Excel workbook. {RETRY}"
+                                )
+                            tail = chunk[-len(DOCTYPE) :]
+                except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError,
+                        RuntimeError) as error:  # fmt: skip
+                    if "encrypted" in str(error):
+                        raise SpreadsheetRefused(
+                            f"{self.name} is protected by a password. Remove the password and "
+                            "upload it again."
+                        ) from error
+                    raise SpreadsheetRefused(f"{self.name} is damaged. {RETRY}") from error
+        self.file.seek(0)
+
+    def _bomb(self):
+        return SpreadsheetRefused(
+            f"{self.name} expands to more than {MAX_EXPANDED_SIZE // MB} MB when opened, which "
+            f"is more than a spreadsheet of {settings.IMPORT_MAX_ROWS:,} rows needs. {RETRY}"
+        )
+
+    def _rows_of(self, worksheet):
+        """(row number, raw values) for each row the sheet's XML holds, streamed. XML that does
+        not parse refuses the file, even after some rows were read."""
+        try:
+            yield from self._parsed_rows(worksheet)
+        except Exception as error:
+            raise SpreadsheetRefused(f"{self.name} is damaged. {RETRY}") from error
+
+    def _parsed_rows(self, worksheet):
+        book = worksheet.parent
+        with worksheet._get_source() as source:
+            parser = _ValuesParser(
+                source,
+                worksheet._shared_strings,
+                data_only=True,
+                epoch=book.epoch,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
+            )
+            for number, cells in parser.parse():
+                values = [None] * (max((cell["column"] for cell in cells), default=0))
+                for cell in cells:
+                    values[cell["column"] - 1] = cell["value"]
+                yield number, values
+
+    def _count(self, sheet, worksheet, header_number):
+        """Refuses a sheet of too many rows: its dimension says how many when it is small
+        enough, and otherwise the rows are counted (blank or formatted ones are not rows)."""
+        limit = settings.IMPORT_MAX_ROWS
+        if worksheet.max_row is not None and worksheet.max_row - header_number <= limit:
+            return
+        count = 0
+        for number, cells in self._rows_of(worksheet):
+            if number > header_number and any(_present(cells)):
+                count += 1
+                if count > limit:
+                    raise _too_many_rows(self.name, sheet.name)
+
+    def _data_rows(self, sheet, worksheet, after, by_index):
+        count = 0
+        for number, cells in self._rows_of(worksheet):
+            if number <= after:
+                continue
+            row = _row_of(sheet, number, by_index, cells)
+            if row is not None:
+                count += 1
+                if count > settings.IMPORT_MAX_ROWS:  # a dimension that was not the truth
+                    raise _too_many_rows(self.name, sheet.name)
+                yield row
+
+
+def _ratio(part):
+    if part.file_size <= RATIO_FLOOR:
+        return 0
+    return part.file_size / max(part.compress_size, 1)
+
+
+def _present(cells):
+    return (_cell_value(cell) is not None for cell in cells)
+
+
+class _CsvFile:
+    def __init__(self, file, name, sheets):
+        self.file, self.name, self.sheets = file, name, sheets
+
+    def readings(self):
+        self.encoding = self._encoding()
+        header, count = None, 0
+        for number, cells in self._records():
+            if not any(_present(cells)):
+                continue
+            if header is None:
+                header = (number, cells)
+                continue
+            count += 1
+        sheet = self._sheet_for(header[1] if header else [])
+        if count > settings.IMPORT_MAX_ROWS:
+            raise _too_many_rows(self.name, sheet.name)
+        by_index = _check_header(self.name, Sheet("", sheet.columns), header[1] if header else [])
+        return [
+            SheetReading(
+                name=sheet.name,
+                header=[column.header for column in by_index.values()],
+                rows=self._data_rows(sheet, header[0], by_index),
+            )
+        ]
+
+    def _encoding(self):
+        """UTF-8 (a byte-order mark or none) if the whole file decodes so, else Windows-1252."""
+        for encoding in ("utf-8-sig", "cp1252"):
+            decoder = codecs.getincrementaldecoder(encoding)()
+            self.file.seek(0)
+            try:
+                while chunk := self.file.read(CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+        raise SpreadsheetRefused(f"{self.name} is not a spreadsheet. {RETRY}")
+
+    def _records(self):
+        """(line number of the record's first line, fields) for each CSV record, streamed."""
+        self.file.seek(0)
+        raw = getattr(self.file, "file", self.file)  # an UploadedFile's own file object
+        text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
+        try:
+            reader = csv.reader(text)
+            number = 0  # a record is a row, as Excel shows the file, whatever newlines it holds
+            while True:
+                number += 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    raise SpreadsheetRefused(
+                        f"{self.name} could not be read as CSV at row {number}. {RETRY}"
+                    ) from error
+                yield number, cells
+        finally:
+            text.detach()
+
+    def _sheet_for(self, header):
+        """The one kind of row a CSV file holds: the Sheet all of whose required headers it
+        has, or the only Sheet there is (whose header check then says what is wrong)."""
+        if len(self.sheets) == 1:
+            return self.sheets[0]
+        present = {normal(cell) for cell in header}
+        for sheet in self.sheets:
+            required = {normal(c.header) for c in sheet.columns if not c.optional}
+            if required <= present:
+                return sheet
+        kinds = " or ".join(sheet.name for sheet in self.sheets)
+        raise SpreadsheetRefused(
+            f"The header row of {self.name} is not that of {kinds}. Download the template to "
+            "see the columns each one needs."
+        )
+
+    def _data_rows(self, sheet, after, by_index):
+        for number, cells in self._records():
+            if number <= after:
+                continue
+            row = _row_of(sheet, number, by_index, cells)
+            if row is not None:
+                yield row
