@@ -12,6 +12,7 @@ from initiatives.models import (
     InitiativeYear,
     Partnership,
     ProgressDirty,
+    SavingsTarget,
 )
 from initiatives.progress.sql import AMBER_FROM, GREEN_FROM
 from partners import history
@@ -103,6 +104,47 @@ def organisations_to_add(initiative, text):
     return partner_selectors.organisations_search(candidates, text)[:20]
 
 
+def _active_partnerships():
+    return Prefetch(
+        "partnerships",
+        queryset=Partnership.objects.filter(removed_on__isnull=True)
+        .select_related("organisation")
+        .order_by("-savings_share", "organisation__name"),
+        to_attr="active_partnerships",
+    )
+
+
+def for_download(queryset):
+    """Initiatives with what their download shows beside them: active partners (to_attr
+    active_partnerships) and targets by year (download_targets), a query each per chunk."""
+    return queryset.prefetch_related(
+        _active_partnerships(),
+        Prefetch(
+            "targets",
+            queryset=SavingsTarget.objects.order_by("financial_year"),
+            to_attr="download_targets",
+        ),
+    )
+
+
+def partnerships_for_download(initiatives):
+    """The active partnerships of these initiatives, one row each, in reference order."""
+    return (
+        Partnership.objects.filter(initiative__in=initiatives.values("pk"), removed_on__isnull=True)
+        .select_related("initiative", "organisation")
+        .order_by("initiative__reference", "-savings_share", "organisation__name")
+    )
+
+
+def targets_for_download(initiatives):
+    """The targets of these initiatives, one row per initiative and financial year."""
+    return (
+        SavingsTarget.objects.filter(initiative__in=initiatives.values("pk"))
+        .select_related("initiative")
+        .order_by("initiative__reference", "financial_year")
+    )
+
+
 def published():
     """What the public register shows: initiatives their lead chose to publish."""
     return Initiative.objects.filter(
@@ -112,19 +154,7 @@ def published():
 
 def published_for_page():
     """Published initiatives with what a register page shows: figures and active partners."""
-    return (
-        published()
-        .select_related("progress")
-        .prefetch_related(
-            Prefetch(
-                "partnerships",
-                queryset=Partnership.objects.filter(removed_on__isnull=True)
-                .select_related("organisation")
-                .order_by("-savings_share", "organisation__name"),
-                to_attr="active_partnerships",
-            )
-        )
-    )
+    return published().select_related("progress").prefetch_related(_active_partnerships())
 
 
 def search(queryset, text):

@@ -7,7 +7,8 @@ app_name = "initiatives"
 
 urlpatterns = [
     path("", views.initiative_list, name="list"),
-    path("initiatives.csv", views.initiative_csv, name="csv"),
+    path("initiatives.csv", views.initiative_download, {"fmt": "csv"}, name="csv"),
+    path("initiatives.xlsx", views.initiative_download, {"fmt": "xlsx"}, name="xlsx"),
     path("new/", views.initiative_create, name="create"),
     path("<int:pk>/", views.initiative_detail, name="detail"),
     path("<int:pk>/edit/", views.initiative_edit, name="edit"),
@@ -22,6 +23,18 @@ urlpatterns = [
     path("<int:pk>/claims/", claim_views.initiative_claims, name="claims"),
     path("<int:pk>/claims/new/", claim_views.claim_create, name="claim_create"),
     path("<int:pk>/history/", views.initiative_history, name="history"),
+    path(
+        "<int:pk>/history.csv",
+        views.initiative_history_download,
+        {"fmt": "csv"},
+        name="history_csv",
+    ),
+    path(
+        "<int:pk>/history.xlsx",
+        views.initiative_history_download,
+        {"fmt": "xlsx"},
+        name="history_xlsx",
+    ),
     path("<int:pk>/status/", views.initiative_status, name="status"),
     path("<int:pk>/publish/", views.initiative_publish, name="publish"),
 ]

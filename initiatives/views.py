@@ -5,12 +5,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import edits, exports, web
-from initiatives import downloads, filters, permissions, selectors, services
+from initiatives import columns, filters, permissions, selectors, services
 from initiatives.forms import InitiativeForm, PartnerSearchForm, SharesForm, StatusForm, TargetsForm
 from initiatives.models import Partnership
 from initiatives.progress import selectors as progress_selectors
@@ -52,44 +51,33 @@ def initiative_list(request):
 
 
 @require_GET
-def initiative_csv(request):
-    filterset = _list_filterset(request)
-    header = [
-        *downloads.IDENTITY_COLUMNS,
-        "Start date",
-        "Planned end date",
-        "Published",
-        "RAG status",
-        "Target to date",
-        "Verified to date",
-        "Verified as % of target to date",
-        "Figures updated at",
-    ]
-    rows = (
-        (
-            *downloads.identity_cells(i),
-            i.start_date,
-            i.planned_end_date,
-            i.is_published,
-            *_progress_cells(getattr(i, "progress", None)),
-        )
-        for i in filterset.qs.iterator(chunk_size=1000)
+def initiative_download(request, fmt):
+    """The list's filtered initiatives, all of them, as CSV or XLSX (the workbook adds a sheet
+    of partners and one of targets by financial year: see initiatives/columns.py)."""
+    initiatives = _list_filterset(request).qs
+    return exports.download(
+        fmt,
+        "initiatives",
+        columns.INITIATIVES,
+        selectors.for_download(initiatives).iterator(chunk_size=CHUNK),
+        sheets=[
+            (
+                "Partners",
+                columns.PARTNERS,
+                selectors.partnerships_for_download(initiatives).iterator(chunk_size=CHUNK),
+            ),
+            (
+                "Targets",
+                columns.TARGETS,
+                selectors.targets_for_download(initiatives).iterator(chunk_size=CHUNK),
+            ),
+        ]
+        if fmt == "xlsx"
+        else (),
     )
-    return exports.csv_response("initiatives.csv", header, rows)
 
 
-def _progress_cells(progress):
-    """An initiative's computed figures as CSV cells, numbers as numbers; never computed:
-    said in the RAG column, the figures left empty rather than written as zeros."""
-    if progress is None:
-        return [selectors.NOT_COMPUTED, None, None, None, None]
-    return [
-        progress.get_rag_display(),
-        progress.target_to_date,
-        progress.verified,
-        progress.percent_verified,
-        timezone.localtime(progress.computed_at).strftime("%Y-%m-%d %H:%M"),
-    ]
+CHUNK = 1000
 
 
 def _lead_choices(request):
@@ -472,6 +460,22 @@ def register_list(request):
             "totals": progress_selectors.register_totals(filterset.qs),
         },
     )
+
+
+@require_GET
+@login_not_required
+def register_download(request, fmt):
+    """The register's filtered initiatives, anonymously: only what the register shows."""
+    filterset = filters.RegisterFilterSet(request.GET, queryset=selectors.published_for_page())
+    rows = filterset.qs.iterator(chunk_size=CHUNK)
+    return exports.download(fmt, "register", columns.REGISTER, rows, title="Register")
+
+
+@require_GET
+def initiative_history_download(request, pk, fmt):
+    initiative = _visible(request, pk)
+    rows = selectors.initiative_history(initiative).iterator(chunk_size=CHUNK)
+    return exports.download(fmt, f"history-{initiative.reference}", columns.HISTORY, rows)
 
 
 @require_GET

@@ -6,7 +6,8 @@ app_name = "partners"
 
 urlpatterns = [
     path("", views.organisation_list, name="list"),
-    path("organisations.csv", views.organisation_csv, name="csv"),
+    path("organisations.csv", views.organisation_download, {"fmt": "csv"}, name="csv"),
+    path("organisations.xlsx", views.organisation_download, {"fmt": "xlsx"}, name="xlsx"),
     path("new/", views.organisation_create, name="create"),
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/edit/", views.organisation_edit, name="edit"),

@@ -6,5 +6,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.event_list, name="list"),
-    path("events.csv", views.event_csv, name="csv"),
+    path("events.csv", views.event_download, {"fmt": "csv"}, name="csv"),
+    path("events.xlsx", views.event_download, {"fmt": "xlsx"}, name="xlsx"),
 ]

@@ -6,7 +6,8 @@ app_name = "users"
 
 urlpatterns = [
     path("", views.user_list, name="list"),
-    path("users.csv", views.user_csv, name="csv"),
+    path("users.csv", views.user_download, {"fmt": "csv"}, name="csv"),
+    path("users.xlsx", views.user_download, {"fmt": "xlsx"}, name="xlsx"),
     path("invite/", views.user_invite, name="invite"),
     path("locked/", views.locked_sign_ins, name="locked"),
     path("<int:pk>/", views.user_detail, name="detail"),

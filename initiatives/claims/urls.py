@@ -6,8 +6,11 @@ app_name = "claims"
 
 urlpatterns = [
     path("", views.claim_list, name="list"),
-    path("claims.csv", views.claim_csv, name="csv"),
+    path("claims.csv", views.claim_download, {"fmt": "csv"}, name="csv"),
+    path("claims.xlsx", views.claim_download, {"fmt": "xlsx"}, name="xlsx"),
     path("review/", views.review_queue, name="review"),
+    path("review.csv", views.review_download, {"fmt": "csv"}, name="review_csv"),
+    path("review.xlsx", views.review_download, {"fmt": "xlsx"}, name="review_xlsx"),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/edit/", views.claim_edit, name="edit"),
     path("<int:pk>/submit/", views.claim_submit, name="submit"),

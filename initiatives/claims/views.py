@@ -6,12 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import edits, exports, uploads, web
-from initiatives import financial_years, permissions, selectors
+from initiatives import columns, financial_years, permissions, selectors
 from initiatives.claims import filters, services
 from initiatives.claims import selectors as claim_selectors
 from initiatives.claims.forms import (
@@ -352,84 +351,46 @@ def claim_list(request):
     )
 
 
-CSV_HEADER = [
-    "Reference",
-    "Initiative reference",
-    "Initiative",
-    "Claimant organisation",
-    "Financial year",
-    "Category",
-    "Kind",
-    "Recurrence",
-    "Gross saving (£)",
-    "Implementation cost (£)",
-    "Net saving (£)",
-    "Status",
-    "Corrects claim",
-    "Submitted at",
-    "Submitted by",
-    "Decided at",
-    "Decided by",
-]
-
-
-def _when(moment):
-    """A time as a spreadsheet reads it, to the minute, in the service's time zone."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 @require_GET
-def claim_csv(request):
-    """The list's filtered claims, all of them (not one page), as CSV. It names who submitted
-    and who decided each claim, so the download is recorded in the audit log."""
+def claim_download(request, fmt):
+    """The list's filtered claims, all of them (not one page), as CSV or XLSX. It names who
+    submitted and who decided each claim, so the download is recorded in the audit log."""
     claims = _claim_filters(request).qs
     audit.export_record(
         actor=request.user,
-        export="claims.csv",
+        export=f"claims.{fmt}",
         query=request.GET,
         ip_address=web.client_ip(request),
     )
-    rows = (
-        (
-            c.reference,
-            c.initiative.reference,
-            c.initiative.title,
-            c.claimant.name,
-            c.year_label,
-            c.get_category_display(),
-            c.get_kind_display(),
-            c.get_recurrence_display(),
-            c.gross_amount,
-            c.implementation_cost,
-            c.net_amount,
-            c.get_status_display(),
-            c.corrects.reference if c.corrects else "",
-            _when(c.submitted_at),
-            c.submitted_by,
-            _when(c.reviewed_at),
-            c.reviewed_by,
-        )
-        for c in claims.iterator(chunk_size=1000)
-    )
-    return exports.csv_response("claims.csv", CSV_HEADER, rows)
+    rows = claims.iterator(chunk_size=1000)
+    return exports.download(fmt, "claims", columns.CLAIMS, rows)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def review_queue(request):
-    require(
-        permissions.can_review_claims(request.user),
-        "The review queue is for managers of a lead organisation.",
-    )
-    filterset = filters.ReviewFilterSet(
-        request.GET, queryset=claim_selectors.review_queue(request.user)
-    )
+    filterset = _review_filterset(request)
     page = web.page_of(request, filterset.qs)
     return render(
         request,
         web.partial(request, "claims/review_queue.html", "results"),
         {"filterset": filterset, "page": page},
     )
+
+
+def _review_filterset(request):
+    require(
+        permissions.can_review_claims(request.user),
+        "The review queue is for managers of a lead organisation.",
+    )
+    return filters.ReviewFilterSet(request.GET, queryset=claim_selectors.review_queue(request.user))
+
+
+@require_GET
+def review_download(request, fmt):
+    """The review queue under its filters, every claim waiting, as CSV or XLSX."""
+    rows = _review_filterset(request).qs.iterator(chunk_size=1000)
+    return exports.download(fmt, "claims-to-review", columns.REVIEW, rows, title="To review")
 
 
 def _lock_years():

@@ -6,14 +6,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import exports, web
-from initiatives import downloads, financial_years, permissions
+from initiatives import columns, permissions
 from initiatives.progress import selectors, services
 from initiatives.progress.forms import DashboardForm
 from partners import permissions as partner_permissions
@@ -130,6 +129,7 @@ def _list(request, scope, form, page, *, title, name, **context):
             "parts": f"progress/lists/{name}.html",
             "action": reverse(f"dashboard:{name}"),
             "csv_url": reverse(f"dashboard:{name}_csv"),
+            "xlsx_url": reverse(f"dashboard:{name}_xlsx"),
             **context,
         },
     )
@@ -164,10 +164,14 @@ def gaps(request):
     )
 
 
-def _download_name(scope, suffix, what="savings"):
+def _download_stem(scope, what="savings"):
     who = "all-organisations" if scope.organisation is None else scope.organisation.slug
     year = f"-{scope.year}" if scope.year else ""
-    return f"{what}-{who}{year}.{suffix}"
+    return f"{what}-{who}{year}"
+
+
+def _download_name(scope, suffix):
+    return f"{_download_stem(scope)}.{suffix}"
 
 
 @require_GET
@@ -193,73 +197,20 @@ def dashboard_xlsx(request):
     )
 
 
-AT_RISK_COLUMNS = [
-    *downloads.IDENTITY_COLUMNS,
-    "RAG status",
-    *selectors.DOWNLOAD_COLUMNS,
-    "Behind target to date by",
-    "Claims awaiting a decision",
-    "Awaiting a decision",
-    "Last activity",
-    "Figures updated at",
-]
+@require_GET
+def at_risk_download(request, fmt):
+    scope, _ = _scope_or_404(request)
+    rows = selectors.at_risk(scope).iterator(chunk_size=2000)
+    return exports.download(
+        fmt, _download_stem(scope, "at-risk"), columns.AT_RISK, rows, title="At risk"
+    )
 
 
 @require_GET
-def at_risk_csv(request):
+def gaps_download(request, fmt):
     scope, _ = _scope_or_404(request)
-    rows = (
-        [
-            *downloads.identity_cells(row.initiative),
-            row.get_rag_display(),
-            # The measures in the order of selectors.DOWNLOAD_COLUMNS.
-            row.target,
-            row.target_to_date,
-            row.claimed,
-            row.verified,
-            row.verified_cash,
-            row.verified_non_cash,
-            row.percent_verified,
-            row.shortfall,
-            row.claims_awaiting,
-            row.awaiting_decision,
-            row.last_activity and timezone.localtime(row.last_activity).strftime("%Y-%m-%d"),
-            timezone.localtime(row.computed_at).strftime("%Y-%m-%d %H:%M"),
-        ]
-        for row in selectors.at_risk(scope).iterator(chunk_size=2000)
-    )
-    return exports.csv_response(_download_name(scope, "csv", "at-risk"), AT_RISK_COLUMNS, rows)
-
-
-GAPS_COLUMNS = [
-    "List",
-    "Reference",
-    "Title",
-    "Lead organisation",
-    "Collaboration model",
-    "Service area",
-    "Start date",
-    "Savings expected from",
-]
-
-
-@require_GET
-def gaps_csv(request):
-    scope, _ = _scope_or_404(request)
-    rows = (
-        [
-            "Savings expected later" if i.expects_later else "No targets and no reason",
-            i.reference,
-            i.title,
-            i.lead.name,
-            i.get_collaboration_model_display(),
-            i.get_service_area_display(),
-            i.start_date.isoformat(),
-            financial_years.label(i.savings_expected_from) if i.savings_expected_from else "",
-        ]
-        for i in selectors.without_targets(scope).iterator(chunk_size=2000)
-    )
-    return exports.csv_response(_download_name(scope, "csv", "gaps"), GAPS_COLUMNS, rows)
+    rows = selectors.without_targets(scope).iterator(chunk_size=2000)
+    return exports.download(fmt, _download_stem(scope, "gaps"), columns.GAPS, rows, title="Gaps")
 
 
 @require_POST

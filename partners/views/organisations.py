@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import edits, exports, web
-from partners import filters, permissions, selectors
+from partners import columns, filters, permissions, selectors
 from partners.forms import MergeSearchForm, OrganisationForm
 from partners.services import organisations as organisation_services
 
@@ -40,36 +40,12 @@ def organisation_list(request):
 
 
 @require_GET
-def organisation_csv(request):
+def organisation_download(request, fmt):
     filterset = filters.OrganisationFilterSet(
         request.GET, queryset=selectors.organisations_visible_to(user=request.user)
     )
-    rows = (
-        (
-            o.name,
-            o.short_name,
-            o.get_sector_display(),
-            o.get_kind_display(),
-            o.gss_code,
-            o.get_nation_display(),
-            o.get_region_display(),
-            o.website,
-            o.active,
-        )
-        for o in filterset.qs.iterator(chunk_size=500)
-    )
-    header = [
-        "Name",
-        "Short name",
-        "Sector",
-        "Kind",
-        "GSS code",
-        "Nation",
-        "Region",
-        "Website",
-        "Active",
-    ]
-    return exports.csv_response("organisations.csv", header, rows)
+    rows = filterset.qs.iterator(chunk_size=500)
+    return exports.download(fmt, "organisations", columns.ORGANISATIONS, rows)
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,12 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import exports, web
-from partners import filters, permissions, selectors
+from partners import columns, filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
 from partners.models import Invitation
 from partners.services import audit, retention
@@ -50,50 +49,19 @@ def user_list(request):
     )
 
 
-USERS_CSV = "users.csv"
-
-
-def _status(person):
-    if not person.is_active:
-        return "Deactivated"
-    invitation = getattr(person, "invitation", None)
-    return "Invited" if invitation and not invitation.accepted else "Active"
-
-
 @require_GET
-def user_csv(request):
-    """The people the users list shows under its filters, all of them, as CSV. Names and email
-    addresses are personal data: the download is recorded in the audit log."""
+def user_download(request, fmt):
+    """The people the users list shows under its filters, all of them, as CSV or XLSX. Names
+    and email addresses are personal data: the download is recorded in the audit log."""
     filterset = _user_filterset(request)
     audit.export_record(
         actor=request.user,
-        export=USERS_CSV,
+        export=f"users.{fmt}",
         query=request.GET,
         ip_address=web.client_ip(request),
     )
-    rows = (
-        (
-            person.full_name,
-            person.email,
-            "; ".join(
-                f"{m.organisation.name}: {m.get_role_display().lower()}"
-                for m in person.visible_memberships
-            ),
-            person.is_staff,
-            _status(person),
-            person.last_login and timezone.localtime(person.last_login).strftime("%Y-%m-%d %H:%M"),
-        )
-        for person in filterset.qs.iterator(chunk_size=500)
-    )
-    header = [
-        "Name",
-        "Email address",
-        "Organisations and roles",
-        "Administrator",
-        "Status",
-        "Last signed in",
-    ]
-    return exports.csv_response(USERS_CSV, header, rows)
+    rows = filterset.qs.iterator(chunk_size=500)
+    return exports.download(fmt, "users", columns.USERS, rows)
 
 
 @require_http_methods(["GET", "POST"])

@@ -76,6 +76,7 @@ TABLE = {
     # --- organisations -------------------------------------------------------------------------
     "partners:list": SIGNED_IN,
     "partners:csv": SIGNED_IN,
+    "partners:xlsx": SIGNED_IN,
     "partners:create": ADMINS,
     "partners:detail": r(SIGNED_IN, "lead"),
     "partners:detail (another council)": r(SIGNED_IN, "other"),
@@ -87,6 +88,7 @@ TABLE = {
     # --- people --------------------------------------------------------------------------------
     "users:list": MANAGERS,
     "users:csv": MANAGERS,
+    "users:xlsx": MANAGERS,
     "users:invite": MANAGERS,
     "users:locked": ADMINS,
     "users:detail": r(MANAGERS, "lead_officer"),
@@ -103,6 +105,7 @@ TABLE = {
     # --- initiatives ---------------------------------------------------------------------------
     "initiatives:list": SIGNED_IN,
     "initiatives:csv": SIGNED_IN,
+    "initiatives:xlsx": SIGNED_IN,
     "initiatives:create": SIGNED_IN,
     "initiatives:detail": r(PARTNERS, "initiative"),
     "initiatives:detail (the outsider's)": r(
@@ -118,16 +121,26 @@ TABLE = {
     # Partners claim for themselves; admins make no claims.
     "initiatives:claim_create": r((SIGN_IN, NOT_FOUND, OK, OK, OK, FORBIDDEN), "initiative"),
     "initiatives:history": r(PARTNERS, "initiative"),
+    "initiatives:history_csv": r(PARTNERS, "initiative"),
+    "initiatives:history_xlsx": r(PARTNERS, "initiative"),
+    "initiatives:history_csv (the outsider's)": r(
+        (SIGN_IN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK), "elsewhere"
+    ),
     "initiatives:status": r(LEAD, "initiative"),
     "initiatives:publish": r(LEAD, "initiative"),  # officers are told a manager does it
     # --- the public register -------------------------------------------------------------------
     "register:list": PUBLIC,
+    "register:csv": PUBLIC,
+    "register:xlsx": PUBLIC,
     "register:detail": r(PUBLIC, "initiative.reference"),
     "register:detail (unpublished)": r((NOT_FOUND,) * 6, "gap.reference"),
     # --- claims --------------------------------------------------------------------------------
     "claims:list": SIGNED_IN,
     "claims:csv": SIGNED_IN,
+    "claims:xlsx": SIGNED_IN,
     "claims:review": (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    "claims:review_csv": (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    "claims:review_xlsx": (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     # A draft is its claimant's alone (and admins'); once submitted, every partner's.
     "claims:detail": r(PARTNERS, "submitted"),
     "claims:detail (the lead's draft)": r((SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), "draft"),
@@ -165,11 +178,13 @@ TABLE = {
         (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), query=(("org", "lead"),)
     ),
     "dashboard:at_risk_csv": SIGNED_IN,
+    "dashboard:at_risk_xlsx": SIGNED_IN,
     "dashboard:gaps": SIGNED_IN,
     "dashboard:gaps (the lead's)": r(
         (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), query=(("org", "lead"),)
     ),
     "dashboard:gaps_csv": SIGNED_IN,
+    "dashboard:gaps_xlsx": SIGNED_IN,
     "dashboard:recompute": POST_ONLY,
     "dashboard:recompute_status": ADMINS,
     # --- admins' pages -------------------------------------------------------------------------
@@ -178,6 +193,7 @@ TABLE = {
     "financial_year_unlock": r(ADMINS, "locked_year"),
     "audit:list": ADMINS,
     "audit:csv": ADMINS,
+    "audit:xlsx": ADMINS,
 }
 
 # Answers that are not HTML pages: downloads, probes, a redirecting link. The XSS sweep reads
@@ -196,6 +212,20 @@ NOT_HTML = {
     "dashboard:at_risk_csv",
     "dashboard:gaps_csv",
     "audit:csv",
+    # Spreadsheets of every list (issue 16).
+    "partners:xlsx",
+    "users:xlsx",
+    "initiatives:xlsx",
+    "initiatives:history_csv",
+    "initiatives:history_xlsx",
+    "register:csv",
+    "register:xlsx",
+    "claims:xlsx",
+    "claims:review_csv",
+    "claims:review_xlsx",
+    "dashboard:at_risk_xlsx",
+    "dashboard:gaps_xlsx",
+    "audit:xlsx",
 }
 
 
