@@ -117,6 +117,17 @@ def test_a_pdf_is_not_a_spreadsheet_whatever_it_is_called():
     assert message.startswith("savings.csv is not a spreadsheet.")
 
 
+def test_a_picture_is_not_a_spreadsheet():
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
+    assert refusal(SimpleUploadedFile("savings.csv", png)).startswith("savings.csv is not a")
+
+
+def test_a_csv_file_whose_first_header_looks_like_a_magic_number_is_read():
+    sheet = Sheet("Codes", [Column("BM code"), Column("ID3")])
+    (row,) = read_all(csv_upload("BM code,ID3\nX1,Y1\n"), [sheet])["Codes"]
+    assert row.values == {"BM code": "X1", "ID3": "Y1"}
+
+
 def test_a_zip_that_is_not_a_workbook_is_refused():
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as archive:

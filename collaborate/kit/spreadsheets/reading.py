@@ -6,7 +6,6 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-import filetype
 from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
@@ -103,12 +102,28 @@ def read_workbook(file, *, name, sheets):
             )
         raise SpreadsheetRefused(f"{name} is an old Excel 97–2003 workbook (.xls). {RETRY}")
     if (
-        filetype.guess(head) is not None
-        or b"\x00" in head
+        not _is_text(head)
+        or head.startswith(b"%PDF-")
         or name.lower().endswith((".xlsx", ".xlsm", ".xls"))
     ):
         raise SpreadsheetRefused(f"{name} is not a spreadsheet. {RETRY}")
     return _CsvFile(file, name, sheets).readings()
+
+
+CONTROL = {chr(code) for code in range(32)} - set("\t\n\v\f\r")
+
+
+def _is_text(head):
+    """Whether the start of a file is text that a CSV file could hold: UTF-8 or Windows-1252
+    without control characters. (Magic numbers do not decide it: a CSV file whose first header
+    starts BM or ID3 would pass for a picture or a song.)"""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(head)
+        except UnicodeDecodeError:
+            continue
+        return not CONTROL.intersection(text)
+    return False
 
 
 def _size_of(file):
