@@ -530,6 +530,7 @@ def test_fifty_thousand_rows_are_read_one_at_a_time():
         "01-Apr-25",
         "  1   April 2025 ",
         "2025-04-01 00:00:00",
+        "2025-04-01 09:30",
     ],
 )
 def test_parse_date_reads_every_form_excel_produces(value):

@@ -52,7 +52,8 @@ DATE_FORMATS = (
     "%d-%b-%y",
     "%d-%b-%Y",
     "%d-%B-%Y",
-    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",  # the forms our CSV downloads write dates and times in
+    "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M:%S",
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
