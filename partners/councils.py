@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from partners import history
-from partners.models import Organisation, normalise_name
+from partners.models import Organisation, OrganisationName, normalise_name
 
 DATA = Path(__file__).resolve().parent / "data"
 Kind = Organisation.Kind
@@ -65,11 +65,13 @@ class LoadReport:
     updated: int = 0
     unchanged: int = 0
     links_added: int = 0
+    names_added: int = 0
 
     def __str__(self):
         return (
             f"Loaded organisations: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged; successor links added {self.links_added}"
+            f"{self.unchanged} unchanged; successor links added {self.links_added}; "
+            f"alternative names added {self.names_added}"
         )
 
 
@@ -248,7 +250,53 @@ def public_bodies_load(data=DATA):
         )
         report.created = len(created)
     report.links_added = _successors_link(rows)
+    report.names_added = _alternative_names_add(data / "lookup_name_to_registry.csv")
     return report
+
+
+NAMES_SOURCE = "mySociety register"
+# Text decoded with the wrong encoding in the source ("Sir Ynys Mï¿½n"): not a name anyone types.
+MOJIBAKE = ("\ufffd", "ï¿", "ï¾")
+
+
+def alternative_names(path):
+    """{council source ref: [name, …]} from the register's list of the spellings councils go
+    by: each spelling once (by its normalised form), the first one written kept, and none that is
+    the council's own name or garbled in the source."""
+    names = {}
+    for r in _read(path):
+        name = " ".join(r["la-name"].split())
+        if name and not any(bad in name for bad in MOJIBAKE):
+            names.setdefault(f"la:{r['local-authority-code'].strip()}", {}).setdefault(
+                normalise_name(name), name
+            )
+    return names
+
+
+def _alternative_names_add(path):
+    """Store the alternative names the register gives that the database lacks. Names an admin
+    or a merge added stay; a second run adds nothing."""
+    if not path.exists():
+        return 0  # a folder without the register's list of names adds none
+    wanted = alternative_names(path)
+    organisations = Organisation.objects.filter(source_ref__in=wanted).only(
+        "pk", "source_ref", "search_name"
+    )
+    present = set(
+        OrganisationName.objects.filter(organisation__in=organisations).values_list(
+            "organisation_id", "search_name"
+        )
+    )
+    missing = [
+        OrganisationName(
+            organisation_id=organisation.pk, name=name, search_name=key, source=NAMES_SOURCE
+        )
+        for organisation in organisations
+        for key, name in wanted[organisation.source_ref].items()
+        if key != organisation.search_name and (organisation.pk, key) not in present
+    ]
+    OrganisationName.objects.bulk_create(missing)
+    return len(missing)
 
 
 def _successors_link(rows):

@@ -238,6 +238,35 @@ class Organisation(models.Model):
         return self.short_name or self.name
 
 
+class OrganisationName(models.Model):
+    """Another name an organisation is known by (a spelling in the council register, a former
+    form of its name), so that imports and the directory search find it by that name too."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="alternative_names"
+    )
+    name = models.CharField(max_length=200)
+    search_name = models.CharField(max_length=220, editable=False, db_index=True)
+    # Where the name came from ("mySociety register", "merged record"): set by code, never typed.
+    source = models.CharField(max_length=40, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "alternative name"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "search_name"], name="organisation_name_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = normalise_name(self.name)
+        super().save(*args, **kwargs)
+
+
 class Membership(models.Model):
     """A user acting for an organisation, as an officer or a manager."""
 

@@ -7,10 +7,11 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from partners import history, permissions
-from partners.models import Membership, Organisation, normalise_name
+from partners.models import Membership, Organisation, OrganisationName, normalise_name
 
 
 def organisations_visible_to(*, user):
@@ -19,21 +20,36 @@ def organisations_visible_to(*, user):
 
 
 def organisations_search(queryset, text):
-    """Organisations whose name matches what was typed: on PostgreSQL by trigram similarity on
-    the normalised name (so 'leeds cc' or a misspelling still finds Leeds City Council), best
-    match first; elsewhere by a plain match on the normalised name."""
+    """Organisations whose name or one of whose alternative names matches what was typed: on
+    PostgreSQL by trigram similarity on the normalised names (so 'leeds cc' or a misspelling
+    still finds Leeds City Council), best match first; elsewhere by a plain match on the
+    normalised names. One query: the alternative names are subqueries of it."""
     words = normalise_name(text)
     if not words:
         return queryset
-    if connection.vendor == "postgresql":
-        return (
-            queryset.filter(
-                Q(search_name__contains=words) | Q(search_name__trigram_word_similar=words)
-            )
-            .annotate(match=TrigramWordSimilarity(words, "search_name"))
-            .order_by("-match", "name")
+    if connection.vendor != "postgresql":
+        also_known = OrganisationName.objects.filter(search_name__contains=words)
+        return queryset.filter(
+            Q(search_name__contains=words) | Q(pk__in=also_known.values("organisation"))
         )
-    return queryset.filter(search_name__contains=words)
+    similar = Q(search_name__contains=words) | Q(search_name__trigram_word_similar=words)
+    also_known = OrganisationName.objects.filter(similar)
+    best_alternative = (
+        also_known.filter(organisation=OuterRef("pk"))
+        .annotate(match=TrigramWordSimilarity(words, "search_name"))
+        .order_by("-match")
+        .values("match")[:1]
+    )
+    return (
+        queryset.filter(similar | Q(pk__in=also_known.values("organisation")))
+        .annotate(
+            match=Greatest(
+                TrigramWordSimilarity(words, "search_name"),
+                Coalesce(Subquery(best_alternative), Value(0.0)),
+            )
+        )
+        .order_by("-match", "name")
+    )
 
 
 def organisation_members(organisation):
@@ -45,8 +61,13 @@ def organisation_members(organisation):
 
 
 def organisation_relatives(organisation):
-    """Its predecessors and successors (reorganisations), and what it was merged into."""
+    """Its predecessors and successors (reorganisations), what it was merged into, and the other
+    names it is known by (apart from its short name, shown on its own)."""
+    short = normalise_name(organisation.short_name)
     return {
+        "alternative_names": [
+            n.name for n in organisation.alternative_names.all() if n.search_name != short
+        ],
         "predecessors": list(organisation.predecessors.order_by("name")),
         "successors": list(organisation.successors.order_by("name")),
         "merged_duplicates": list(organisation.merged_duplicates.order_by("name")),

@@ -32,7 +32,15 @@ from initiatives.models import (
     SavingsClaim,
     SavingsTarget,
 )
-from partners.models import AuditEvent, HistoryEntry, Invitation, Membership, Organisation, User
+from partners.models import (
+    AuditEvent,
+    HistoryEntry,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationName,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 # Hashing once keeps the suite fast; every factory user signs in with PASSWORD.
@@ -50,6 +58,15 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     nation = Organisation.Nation.ENGLAND
     region = Organisation.Region.YORKSHIRE
     active = True
+
+
+class OrganisationNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationName
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Test Borough {n}")
+    source = "admin"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,14 @@ from django.utils.text import slugify
 
 from collaborate.kit import edits
 from partners import history, permissions, selectors
-from partners.models import AuditEvent, Invitation, Membership, Organisation
+from partners.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationName,
+    normalise_name,
+)
 from partners.services import audit
 from partners.signals import organisation_merged
 
@@ -171,6 +178,22 @@ def _merge_links(*, duplicate, survivor):
     Organisation.objects.filter(merged_into=duplicate).update(merged_into=survivor)
 
 
+def _merge_names(*, duplicate, survivor):
+    """The survivor becomes known by the duplicate's name and alternative names too (each once),
+    so that imports and searches by any of them find it."""
+    taken = {
+        survivor.search_name,
+        *survivor.alternative_names.values_list("search_name", flat=True),
+    }
+    names = [(duplicate.name, "merged record")]
+    names += duplicate.alternative_names.values_list("name", "source")
+    for name, source in names:
+        if normalise_name(name) not in taken:
+            taken.add(normalise_name(name))
+            OrganisationName.objects.create(organisation=survivor, name=name, source=source)
+    duplicate.alternative_names.all().delete()
+
+
 @transaction.atomic
 def organisation_merge(*, actor, duplicate, survivor, ip_address=None):
     """Merge a duplicate record into the organisation it duplicates: everything that points at
@@ -188,6 +211,7 @@ def organisation_merge(*, actor, duplicate, survivor, ip_address=None):
     member_lines = _merge_memberships(actor=actor, duplicate=duplicate, survivor=survivor)
     _merge_invitations(actor=actor, duplicate=duplicate, survivor=survivor)
     _merge_links(duplicate=duplicate, survivor=survivor)
+    _merge_names(duplicate=duplicate, survivor=survivor)
     duplicate.active = False
     duplicate.merged_into = survivor
     duplicate.version += 1

@@ -21,6 +21,7 @@ def duplicate_with_everything(council, other_council):
     duplicate = factories.OrganisationFactory(name="Leeds City Council (duplicate)")
     factories.UserFactory(member_of=[(duplicate, Membership.Role.MANAGER)])
     factories.InvitationFactory(organisation=duplicate)
+    factories.OrganisationNameFactory(organisation=duplicate, name="Leeds MBC")
     factories.OrganisationFactory(name="Leeds (older record)", active=False, merged_into=duplicate)
     duplicate.successors.add(other_council)
     factories.OrganisationFactory(name="Leeds Borough (before 1974)").successors.add(duplicate)
@@ -58,6 +59,10 @@ def test_every_relation_to_an_organisation_moves_in_a_merge(
     assert SavingsClaim.objects.get().claimant == council
     assert ClaimAttribution.objects.filter(organisation=council).exists()
     assert Organisation.objects.get(name="Leeds (older record)").merged_into == council
+    assert set(council.alternative_names.values_list("name", flat=True)) == {
+        "Leeds City Council (duplicate)",
+        "Leeds MBC",
+    }
 
 
 def test_a_merge_that_would_leave_records_behind_is_refused_on_the_page(

@@ -21,7 +21,14 @@ from initiatives import services as initiative_services
 from initiatives.models import ClaimEvidence, FinancialYearLock, Initiative, SavingsClaim
 from initiatives.progress import services as progress_services
 from partners import tokens
-from partners.models import AuditEvent, HistoryEntry, Membership, Organisation, User
+from partners.models import (
+    AuditEvent,
+    HistoryEntry,
+    Membership,
+    Organisation,
+    OrganisationName,
+    User,
+)
 from tests import factories
 
 # The people of the matrix, in the order of its columns.
@@ -128,6 +135,9 @@ def build(marked=False):
     s.partner = organisation("Bradford Council", "Bradford", "E08000032")
     s.other = organisation("Cornwall Council", "Cornwall", "E06000052")
     s.duplicate = organisation("Leeds Council", "Leedsdup", "")  # to merge into the lead
+    factories.OrganisationNameFactory(
+        organisation=s.lead, **t(OrganisationName, name="Leeds Metropolitan District Council")
+    )
 
     s.lead_officer = person("Olive Officer", "olive@leeds.example", (s.lead, "officer"))
     s.lead_manager = person("Mona Manager", "mona@leeds.example", (s.lead, "manager"))
