@@ -4,6 +4,7 @@ dates as dates, numbers as numbers and formula-looking text escaped, streamed.""
 import csv
 import datetime
 import io
+import tracemalloc
 import zoneinfo
 from decimal import Decimal
 
@@ -122,3 +123,21 @@ def test_a_workbook_of_many_sheets_from_header_lists_keeps_number_formats():
     sheet = read_xlsx(response)["All"]
     assert sheet.column_dimensions["A"].width == 48
     assert sheet["B2"].value == 10.5 and sheet["B2"].number_format == MONEY
+
+
+def peak_memory_of_a_workbook(rows):
+    """The peak of Python's allocations while a workbook of `rows` rows is written."""
+    tracemalloc.start()
+    try:
+        response = exports.download("xlsx", "things", COLUMNS, (ROW for _ in range(rows)))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    response.close()
+    return peak
+
+
+def test_a_workbook_is_written_in_memory_that_does_not_grow_with_its_rows():
+    peak_memory_of_a_workbook(100)  # openpyxl's first use loads what it keeps
+    small, large = peak_memory_of_a_workbook(500), peak_memory_of_a_workbook(5_000)
+    assert large < small * 1.5, (small, large)  # ten times the rows, not ten times the memory
