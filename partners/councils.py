@@ -254,7 +254,7 @@ def public_bodies_load(data=DATA):
     return report
 
 
-NAMES_SOURCE = "mySociety register"
+NAMES_SOURCE = OrganisationName.REGISTER_SOURCE
 # Text decoded with the wrong encoding in the source ("Sir Ynys Mï¿½n"): not a name anyone types.
 MOJIBAKE = ("\ufffd", "ï¿", "ï¾")
 

@@ -250,6 +250,10 @@ class OrganisationName(models.Model):
     # Where the name came from ("mySociety register", "merged record"): set by code, never typed.
     source = models.CharField(max_length=40, blank=True, editable=False)
 
+    # The register's spellings include datasets' typos ("aberdeen cuty"): kept for matching and
+    # search, never shown as a name the organisation is known by.
+    REGISTER_SOURCE = "mySociety register"
+
     class Meta:
         verbose_name = "alternative name"
         ordering = ["name"]

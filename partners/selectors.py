@@ -62,11 +62,14 @@ def organisation_members(organisation):
 
 def organisation_relatives(organisation):
     """Its predecessors and successors (reorganisations), what it was merged into, and the other
-    names it is known by (apart from its short name, shown on its own)."""
+    names it is known by (apart from its short name, shown on its own, and the register's
+    spellings, which only matching and search use)."""
     short = normalise_name(organisation.short_name)
     return {
         "alternative_names": [
-            n.name for n in organisation.alternative_names.all() if n.search_name != short
+            n.name
+            for n in organisation.alternative_names.all()
+            if n.search_name != short and n.source != OrganisationName.REGISTER_SOURCE
         ],
         "predecessors": list(organisation.predecessors.order_by("name")),
         "successors": list(organisation.successors.order_by("name")),

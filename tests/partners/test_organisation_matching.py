@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from partners.matching import organisations_match
-from partners.models import Organisation
+from partners.models import Organisation, OrganisationName
 from partners.services import organisations as organisation_services
 from tests import factories
 
@@ -261,6 +261,18 @@ def test_an_organisation_page_lists_its_other_names(leeds, as_user, reader):
     assert "Also known as" in page
     assert "<li>Leeds Metropolitan District</li>" in page
     assert "<li>leeds</li>" not in page
+
+
+def test_the_registers_spellings_are_used_for_matching_but_never_shown(leeds, as_user, reader):
+    """The register's lookup holds other datasets' typos: they find the organisation, but the
+    page does not name them as what it is known by."""
+    factories.OrganisationNameFactory(
+        organisation=leeds, name="leeds citty council", source=OrganisationName.REGISTER_SOURCE
+    )
+    matched = organisations_match(["Leeds Citty Council"], user=reader)
+    assert matched["Leeds Citty Council"][0] == leeds
+    page = as_user(reader).get(reverse("partners:detail", args=[leeds.pk])).content.decode()
+    assert "citty" not in page
 
 
 def test_an_organisation_page_without_other_names_has_no_such_row(bradford, as_user, reader):
