@@ -50,6 +50,9 @@ def initiative_list(request):
     )
 
 
+CHUNK = 1000  # rows a download reads at a time: memory stays flat however many there are
+
+
 @require_GET
 def initiative_download(request, fmt):
     """The list's filtered initiatives, all of them, as CSV or XLSX (the workbook adds a sheet
@@ -75,9 +78,6 @@ def initiative_download(request, fmt):
         if fmt == "xlsx"
         else (),
     )
-
-
-CHUNK = 1000
 
 
 def _lead_choices(request):

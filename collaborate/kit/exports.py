@@ -1,4 +1,8 @@
-"""CSV and Excel downloads that a spreadsheet can open safely (DESIGN.md §5)."""
+"""CSV and Excel downloads that a spreadsheet can open safely (DESIGN.md §5).
+
+A list declares its columns once (`Column`s, in its app's columns module, whose headings an
+import reads too) and answers `download(format, filename_stem, columns, rows)`: the same
+columns of the same rows as a streamed CSV or as a workbook written row by row."""
 
 import csv
 import datetime
@@ -115,9 +119,6 @@ def download(request_format, filename_stem, columns, rows, *, title=None, sheets
         [column.name for column in columns],
         ([_csv_value(column, row) for column in columns] for row in rows),
     )
-
-
-FORMATS = ("csv", "xlsx")
 
 
 def _workbook(filename, sheets):

@@ -133,7 +133,7 @@ def peak_memory_of_a_workbook(rows):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    response.close()
+    response.file_to_stream.close()  # the temporary file (closing the response is the server's)
     return peak
 
 

@@ -119,6 +119,7 @@ def test_an_initiatives_download_is_streamed(as_user, officer, coded):
     next(chunks)  # the byte-order mark
     assert next(chunks).decode().startswith("Reference,Title")
     assert next(chunks).decode().startswith(coded.reference)
+    response.close()  # the rest is never read: the query's cursor closes with the response
 
 
 def test_the_list_pages_link_to_both_downloads_with_their_filters(as_user, manager, coded):
