@@ -16,7 +16,7 @@ from django.urls import reverse
 from collaborate.kit import web
 from collaborate.middleware import ResponseHeadersMiddleware
 from tests import services
-from tests.collaborate.test_request_limits import export_urls
+from tests.collaborate.test_request_limits import downloader, export_urls
 from tests.factories import make_claim
 from tests.subprocesses import output_of
 
@@ -68,9 +68,9 @@ def test_pages_for_anonymous_visitors_may_be_cached(client, initiative):
         assert "no-store" not in response.get("Cache-Control", ""), url
 
 
-def test_every_download_is_private_and_never_stored(client, admin_user, officer, initiative):
-    client.force_login(admin_user)
+def test_every_download_is_private_and_never_stored(client, admin_user, manager, initiative):
     for url, name in export_urls():
+        client.force_login(downloader(name, admin=admin_user, manager=manager))
         response = client.get(url)
         assert response.status_code == 200, name
         assert response["Cache-Control"] == PRIVATE, name
