@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import edits, exports, web
+from collaborate.kit.filters import record_id
 from initiatives import columns, filters, permissions, selectors, services
 from initiatives.forms import InitiativeForm, PartnerSearchForm, SharesForm, StatusForm, TargetsForm
 from initiatives.models import Partnership
@@ -42,9 +43,9 @@ def initiative_list(request):
             "page": page,
             "embedded": embedded,
             "target": None if embedded else "#results",
-            "partner": Organisation.objects.filter(pk=partner).first()
-            if partner and partner.isdecimal()
-            else None,
+            "partner": None
+            if record_id(partner) is None
+            else Organisation.objects.filter(pk=record_id(partner)).first(),
             "can_create": permissions.can_create_any_initiative(request.user),
         },
     )
@@ -308,7 +309,7 @@ def initiative_partner_add(request, pk):
     if request.method == "POST":
         require(permissions.can_manage_partners(request.user, initiative), services.MANAGERS_ONLY)
         chosen = request.POST.get("organisation", "")
-        organisation = get_object_or_404(Organisation, pk=chosen if chosen.isdecimal() else None)
+        organisation = get_object_or_404(Organisation, pk=record_id(chosen))
         web.perform(
             request,
             services.partnership_add,

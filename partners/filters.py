@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from collaborate.kit.filters import search_box
+from collaborate.kit.filters import record_id, search_box
 from partners import selectors
 from partners.models import AuditEvent, Membership, Organisation, User
 
@@ -211,6 +211,6 @@ class AuditEventFilterSet(django_filters.FilterSet):
     def filter_organisation(self, queryset, name, value):
         value = value.strip()
         matches = Q(organisation_name__icontains=value)
-        if value.isascii() and value.isdigit() and len(value) < 19:  # an id fits in 64 bits
-            matches |= Q(organisation_id=int(value))
+        if (organisation_id := record_id(value)) is not None:
+            matches |= Q(organisation_id=organisation_id)
         return queryset.filter(matches)

@@ -1,4 +1,5 @@
-"""What every list's filters do the same way: the free-text search box."""
+"""What every list's filters do the same way: the free-text search box, and reading a record's
+id from what was typed or sent."""
 
 import django_filters
 from django import forms
@@ -13,3 +14,10 @@ def search_box(label, *, spellcheck=True):
     return django_filters.CharFilter(
         label=label, method="search", widget=forms.TextInput(attrs=attrs)
     )
+
+
+def record_id(text):
+    """The id that `text` (a query parameter, a posted field) names, or None: ASCII digits only
+    ("²" passes str.isdigit() but not int()), and short enough to fit a 64-bit key."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None

@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from collaborate.kit.filters import search_box
+from collaborate.kit.filters import record_id, search_box
 from initiatives import filters as initiative_filters
 from initiatives import financial_years
 from initiatives.claims import selectors
@@ -153,8 +153,8 @@ class ClaimFilterSet(_ClaimFilters):
 
     def filter_org(self, queryset, name, value):
         value = value.strip()
-        if value.isdecimal():
-            return queryset.filter(claimant_id=int(value))
+        if (organisation_id := record_id(value)) is not None:
+            return queryset.filter(claimant_id=organisation_id)
         return queryset.filter(
             Q(claimant__name__icontains=value) | Q(claimant__short_name__iexact=value)
         )

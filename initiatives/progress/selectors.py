@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from collaborate.kit.filters import record_id
 from initiatives import financial_years
 from initiatives.models import (
     Initiative,
@@ -123,9 +124,7 @@ def dashboard_organisation(*, user, asked, organisations, acting):
         return acting.organisation if acting else None
     # One of the user's own organisations is already loaded (the usual case).
     organisation = next((o for o in organisations if str(o.pk) == asked), None)
-    organisation = organisation or (
-        Organisation.objects.filter(pk=asked if asked.isdecimal() else None).first()
-    )
+    organisation = organisation or (Organisation.objects.filter(pk=record_id(asked)).first())
     if organisation is None or not partner_permissions.can_view_organisation_dashboard(
         user, organisation
     ):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import exports, web
+from collaborate.kit.filters import record_id
 from partners import columns, filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
 from partners.models import Invitation
@@ -238,9 +239,7 @@ def locked_sign_ins(request):
     permissions.require(permissions.can_unlock_sign_ins(request.user))
     if request.method == "POST":
         chosen = request.POST.get("attempt", "")
-        attempt = get_object_or_404(
-            selectors.locked_sign_ins(), pk=chosen if chosen.isdecimal() else None
-        )
+        attempt = get_object_or_404(selectors.locked_sign_ins(), pk=record_id(chosen))
         user_services.sign_in_unlock(
             actor=request.user, attempt=attempt, ip_address=web.client_ip(request)
         )
