@@ -190,6 +190,8 @@ UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 1 * MB)  # a request to a view that
 EVIDENCE_UPLOAD_MAX_SIZE = env_int("EVIDENCE_UPLOAD_MAX_SIZE", 10 * MB)  # evidence, per request
 IMPORT_UPLOAD_MAX_SIZE = env_int("IMPORT_UPLOAD_MAX_SIZE", 20 * MB)  # spreadsheet imports
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)  # rows per sheet of an import
+# How long an uploaded spreadsheet is kept (its report, without the file, is kept for good).
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -63,6 +63,9 @@ def _targets_cell(initiative):
 
 INITIATIVES = [
     *_identity(),
+    Column("Your reference", lambda i: i.external_reference),
+    Column("Summary", lambda i: i.summary),
+    Column("Governance model", lambda i: i.get_governance_display()),
     Column("Start date", lambda i: i.start_date, DATE),
     Column("Planned end date", lambda i: i.planned_end_date, DATE),
     Column("Published", lambda i: i.is_published),
@@ -112,6 +115,7 @@ def _person(user):
 
 CLAIMS = [
     Column("Reference", lambda c: c.reference),
+    Column("Your reference", lambda c: c.external_reference),
     Column("Initiative reference", lambda c: c.initiative.reference),
     Column("Initiative", lambda c: c.initiative.title),
     Column("Claimant organisation", lambda c: c.claimant.name),
@@ -122,6 +126,10 @@ CLAIMS = [
     Column("Gross saving (£)", lambda c: c.gross_amount, MONEY),
     Column("Implementation cost (£)", lambda c: c.implementation_cost, MONEY),
     Column("Net saving (£)", lambda c: c.net_amount, MONEY),
+    Column("Description", lambda c: c.description),
+    Column("Service quality", lambda c: c.get_service_quality_display()),
+    Column("Service quality statement", lambda c: c.service_quality_statement),
+    Column("Evidence", lambda c: c.evidence_text),
     Column("Status", lambda c: c.get_status_display()),
     Column("Corrects claim", lambda c: c.corrects.reference if c.corrects else ""),
     Column("Submitted at", lambda c: c.submitted_at, MINUTE),

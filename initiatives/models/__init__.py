@@ -1,6 +1,6 @@
 """The initiatives app's models, one module a subject: initiatives with their partners and
 targets; savings claims with their evidence and attribution; the computed progress tables;
-the reminder emails sent.
+the reminder emails sent; spreadsheet imports.
 
 Django registers an app's models from `<app>.models`, so this package imports every module;
 the modules import one another only downwards (claims and progress from initiatives), never
@@ -12,6 +12,7 @@ from initiatives.models.claims import (
     FinancialYearLock,
     SavingsClaim,
 )
+from initiatives.models.imports import ImportProblem, SpreadsheetImport
 from initiatives.models.initiatives import (
     MAX_AMOUNT,
     Initiative,
@@ -34,6 +35,7 @@ __all__ = [
     "ClaimAttribution",
     "ClaimEvidence",
     "FinancialYearLock",
+    "ImportProblem",
     "Initiative",
     "InitiativeProgress",
     "InitiativeShareYear",
@@ -46,4 +48,5 @@ __all__ = [
     "ReminderSent",
     "SavingsClaim",
     "SavingsTarget",
+    "SpreadsheetImport",
 ]

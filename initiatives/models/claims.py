@@ -67,6 +67,8 @@ class SavingsClaim(models.Model):
     FINAL = (Status.VERIFIED, Status.REJECTED)
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
+    # The claimant's own id for the claim, as for initiatives: what an import matches on.
+    external_reference = models.CharField("your reference", max_length=50, blank=True)
     initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="claims")
     claimant = models.ForeignKey(
         Organisation,
@@ -144,6 +146,12 @@ class SavingsClaim(models.Model):
                 & Q(gross_amount__gte=-MAX_AMOUNT)
                 & Q(implementation_cost__lte=MAX_AMOUNT),
                 name="claim_amounts_within_1bn",
+            ),
+            models.UniqueConstraint(
+                fields=["claimant", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="claim_external_reference_unique_per_claimant",
+                violation_error_message="Another claim by your organisation has this reference",
             ),
         ]
         indexes = [

@@ -97,6 +97,14 @@ class Initiative(models.Model):
         PUBLIC = "public", "Public register"
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
+    # The lead organisation's own id for it (a project code, a row of its spreadsheet): what an
+    # import matches a row on when the row has no reference of ours.
+    external_reference = models.CharField(
+        "your reference",
+        max_length=50,
+        blank=True,
+        help_text="Your organisation's own reference for it, if it has one",
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField(max_length=5000, blank=True)
     collaboration_model = models.CharField(max_length=30, choices=CollaborationModel.choices)
@@ -156,6 +164,13 @@ class Initiative(models.Model):
             models.CheckConstraint(
                 condition=Q(not_for_savings=False) | ~Q(not_for_savings_reason=""),
                 name="initiative_not_for_savings_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["lead", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="initiative_external_reference_unique_per_lead",
+                violation_error_message="Another initiative your organisation leads has this "
+                "reference",
             ),
         ]
         indexes = [

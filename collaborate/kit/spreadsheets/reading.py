@@ -65,6 +65,7 @@ class Row:
     number: int  # the spreadsheet's own row number, as Excel shows it
     values: dict  # header (as the caller spelled it) -> typed value or None
     errors: list = field(default_factory=list)  # CellError, in column order
+    raw: dict = field(default_factory=dict)  # header -> the cell as read, for non-blank cells
 
 
 @dataclass
@@ -200,6 +201,7 @@ def _row_of(sheet, number, by_index, cells):
         if value is None:
             continue
         blank = False
+        row.raw[column.header] = None if value is _NoSavedValue else value
         try:
             if value is _NoSavedValue:
                 raise CellError(NO_SAVED_VALUE)
