@@ -63,6 +63,7 @@ urlpatterns = [
     path("initiatives/", include("initiatives.urls")),
     path("register/", include("initiatives.urls_register")),
     path("claims/", include("initiatives.claims.urls")),
+    path("imports/", include("initiatives.imports.urls")),
     path("dashboard/", include("initiatives.progress.urls")),
     path("financial-years/", claim_views.financial_year_locks, name="financial_years"),
     path(

@@ -5,7 +5,7 @@ and templates ask these; nothing else spells a rule."""
 
 from django.db.models import Exists, OuterRef, Q
 
-from initiatives.models import Initiative, Partnership, SavingsClaim
+from initiatives.models import Initiative, Partnership, SavingsClaim, SpreadsheetImport
 from partners import permissions as partner_permissions
 from partners.models import Membership, User
 from partners.permissions import is_admin
@@ -206,3 +206,30 @@ def deciders_of(claim):
         .exclude(pk__in=[pk for pk in (claim.created_by_id, claim.submitted_by_id) if pk])
         .exclude(pk__in=claim.participants.values("pk"))
     )
+
+
+# --- spreadsheet imports ----------------------------------------------------------------------
+
+
+def can_import_any(user):
+    """Whether the user may import spreadsheets at all (the "Import a spreadsheet" link):
+    officers and managers of some organisation. An import acts for one of them, as the pages
+    do; each row is then held to the rules of the page that would make it."""
+    return bool(partner_permissions.roles_of(user))
+
+
+def can_import(user, organisation):
+    """Upload a file to import for `organisation`: its officers and managers."""
+    return organisation is not None and partner_permissions.is_member_of(user, organisation)
+
+
+def imports_visible_to(*, user):
+    """Imports whose report a user may open: their own; admins see everyone's."""
+    imports = SpreadsheetImport.objects.all()
+    return imports if is_admin(user) else imports.filter(uploaded_by=user)
+
+
+def can_start_import(user, spreadsheet_import):
+    """Import the rows of a checked file: only the person who uploaded it (the rows are
+    checked against their permissions)."""
+    return spreadsheet_import.uploaded_by_id == user.pk

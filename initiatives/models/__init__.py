@@ -12,7 +12,7 @@ from initiatives.models.claims import (
     FinancialYearLock,
     SavingsClaim,
 )
-from initiatives.models.imports import ImportProblem, SpreadsheetImport
+from initiatives.models.imports import ImportProblem, ImportRow, SpreadsheetImport
 from initiatives.models.initiatives import (
     MAX_AMOUNT,
     Initiative,
@@ -36,6 +36,7 @@ __all__ = [
     "ClaimEvidence",
     "FinancialYearLock",
     "ImportProblem",
+    "ImportRow",
     "Initiative",
     "InitiativeProgress",
     "InitiativeShareYear",

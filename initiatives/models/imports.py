@@ -105,3 +105,41 @@ class ImportProblem(models.Model):
     def __str__(self):
         where = f"{self.sheet} row {self.row}" + (f", {self.column}" if self.column else "")
         return f"{where}: {self.message}"
+
+
+class ImportRow(models.Model):
+    """One row of an uploaded file as checking read it: its cells as they were (for the rows with
+    errors to be downloaded and fixed), their typed values, the initiative it belongs to, and
+    what checking and importing made of it. Deleted with the file after 30 days."""
+
+    class Action(models.TextChoices):
+        NEW = "new", "New"
+        CHANGED = "changed", "Changed"
+        UNCHANGED = "unchanged", "Unchanged"
+        INVALID = "invalid", "Has errors"
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        UNCHANGED = "unchanged", "Unchanged"
+        SKIPPED = "skipped", "Skipped"
+
+    spreadsheet_import = models.ForeignKey(
+        SpreadsheetImport, on_delete=models.CASCADE, related_name="rows"
+    )
+    sheet = models.CharField(max_length=31)
+    number = models.PositiveIntegerField()  # as Excel numbers it
+    # The initiative the row is about: "id:<pk>" for one that exists, "ref:<your reference>" or
+    # "row:<number>" for one the file creates; blank when the row names none that can be found.
+    key = models.CharField(max_length=80, blank=True)
+    cells = models.JSONField(default=dict)  # header -> the cell as read
+    values = models.JSONField(default=dict)  # header -> the typed value (DjangoJSONEncoder)
+    action = models.CharField(max_length=10, choices=Action.choices, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["spreadsheet_import", "pk"]
+        indexes = [models.Index(fields=["spreadsheet_import", "key"])]
+
+    def __str__(self):
+        return f"{self.sheet} row {self.number}"
