@@ -379,6 +379,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "initiatives.reminders.tasks.awaiting_decision_remind",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    "imports-delete-old-files-nightly": {
+        "task": "initiatives.imports.tasks.imports_delete_old_files",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "reminders-quiet-initiatives-monthly": {
         "task": "initiatives.reminders.tasks.quiet_initiatives_remind",
         "schedule": crontab(day_of_month="1", hour=7, minute=0),

@@ -18,6 +18,7 @@ from partners.models import Organisation
 from partners.permissions import require
 
 EDITABLE_FIELDS = [
+    "external_reference",
     "title",
     "summary",
     "collaboration_model",

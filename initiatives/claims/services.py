@@ -30,6 +30,7 @@ from partners.services import audit
 Status = SavingsClaim.Status
 # In the order of the claim form, so a history entry lists its changes as the form does.
 CLAIM_FIELDS = [
+    "external_reference",
     "financial_year",
     "category",
     "kind",
