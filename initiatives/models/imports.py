@@ -132,6 +132,10 @@ class ImportRow(models.Model):
     # The initiative the row is about: "id:<pk>" for one that exists, "ref:<your reference>" or
     # "row:<number>" for one the file creates; blank when the row names none that can be found.
     key = models.CharField(max_length=80, blank=True)
+    # The row's own Reference and Your reference cells, on the Initiatives sheet: what the other
+    # sheets' rows name it by.
+    reference = models.CharField(max_length=50, blank=True)
+    your_reference = models.CharField(max_length=50, blank=True)
     cells = models.JSONField(default=dict)  # header -> the cell as read
     values = models.JSONField(default=dict)  # header -> the typed value (DjangoJSONEncoder)
     action = models.CharField(max_length=10, choices=Action.choices, blank=True)
@@ -139,7 +143,11 @@ class ImportRow(models.Model):
 
     class Meta:
         ordering = ["spreadsheet_import", "pk"]
-        indexes = [models.Index(fields=["spreadsheet_import", "key"])]
+        indexes = [
+            models.Index(fields=["spreadsheet_import", "key"]),
+            models.Index(fields=["spreadsheet_import", "sheet", "reference"]),
+            models.Index(fields=["spreadsheet_import", "sheet", "your_reference"]),
+        ]
 
     def __str__(self):
         return f"{self.sheet} row {self.number}"
