@@ -127,6 +127,10 @@ IGNORED = {
     for sheet in SHEETS
 }
 
+# The template's example rows carry it (Your reference, or the initiative's reference): an
+# import says to delete them rather than import them.
+EXAMPLE_REFERENCE = "EXAMPLE-1"
+
 # Which cells say which initiative (or claim) a row is about.
 REFERENCE = "Reference"
 YOUR_REFERENCE = "Your reference"

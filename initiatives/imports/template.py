@@ -35,7 +35,7 @@ from initiatives import financial_years
 from initiatives.imports import sheets
 from initiatives.models import Initiative, SavingsClaim
 
-EXAMPLE_REFERENCE = "EXAMPLE-1"
+EXAMPLE_REFERENCE = sheets.EXAMPLE_REFERENCE
 
 GUIDANCE = "Guidance"
 LISTS = "Lists"
@@ -92,7 +92,8 @@ NOTES = {
         "ONS/GSS code": "The partner's ONS/GSS code, like E07000223. It is matched before "
         "the name.",
         "Share of savings (%)": "A number from 0 to 100, like 33.33. An initiative's shares "
-        "must add up to 100.",
+        "must add up to 100, the lead organisation's among them: give the lead a row too, "
+        "or its share stays as it is (100 for a new initiative).",
     },
     sheets.CLAIMS: {
         "Reference": "Our reference for the claim, like CLM-2025-0001. "

@@ -9,6 +9,8 @@ source tables."""
 
 import logging
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.core.cache import cache
@@ -72,6 +74,25 @@ def progress_recompute_dirty():
     return len(dirty)
 
 
+_batching = ContextVar("progress_batching", default=False)
+
+
+@contextmanager
+def progress_batch(*, queue=True):
+    """Within the block, initiatives are marked for recomputing but no recompute is queued for
+    each; after it, one sweep is queued for all of them (an import of thousands of initiatives
+    queues one task, not thousands). `queue=False`: none (what the block did was rolled back)."""
+    token = _batching.set(True)
+    try:
+        yield
+    finally:
+        _batching.reset(token)
+    if queue:
+        from initiatives.progress import tasks
+
+        tasks.progress_recompute_dirty.delay()
+
+
 def progress_mark_dirty(initiative_ids):
     """Mark initiatives whose figures changed, in the caller's transaction, and queue one
     recompute for each after commit. An initiative still marked has a recompute queued that
@@ -92,7 +113,8 @@ def progress_mark_dirty(initiative_ids):
                 ProgressDirty.objects.create(initiative_id=initiative_id)
         except IntegrityError:
             continue  # marked by a concurrent change, which queued the recompute
-        tasks.progress_recompute.delay_on_commit(initiative_id=initiative_id)
+        if not _batching.get():
+            tasks.progress_recompute.delay_on_commit(initiative_id=initiative_id)
 
 
 def _reconcile_queue(task_id):
