@@ -40,8 +40,11 @@ CLAIM_STATUSES = [
 CLAIM_STATUSES_CHOSEN = [SavingsClaim.Status.DRAFT.label, SavingsClaim.Status.SUBMITTED.label]
 
 
+ERRORS = "Errors"  # the column a report's download of the rows with errors adds
+
+
 def _ignored(*headers):
-    return [Column(header, optional=True) for header in headers]
+    return [Column(header, optional=True) for header in (*headers, ERRORS)]
 
 
 # Each column: the heading, how its cell is read, whether the heading may be missing. A
@@ -79,6 +82,7 @@ SHEETS = [
             Column("Reference", parse_text),
             Column("Financial year", parse_financial_year),
             Column("Target (£)", parse_amount),
+            *_ignored(),
         ],
     ),
     Sheet(
