@@ -17,6 +17,8 @@ def _navigation(user, view_name):
     ]
     if initiative_permissions.can_review_claims(user):
         items.append(("Review claims", "claims:review", ("claims:review",)))
+    if initiative_permissions.can_import_any(user):
+        items.append(("Imports", "imports:list", ("imports:",)))
     items.append(("Partners", "partners:list", ("partners:",)))
     if partner_permissions.can_view_users(user):
         items.append(("Users", "users:list", ("users:",)))

@@ -194,6 +194,23 @@ TABLE = {
     "audit:list": ADMINS,
     "audit:csv": ADMINS,
     "audit:xlsx": ADMINS,
+    # --- spreadsheet imports (issue 16) --------------------------------------------------------
+    "imports:list": SIGNED_IN,  # one's own imports; admins, everyone's
+    # Members import for the organisation they act for: an admin without one has none.
+    "imports:new": (SIGN_IN, OK, OK, OK, OK, FORBIDDEN),
+    "imports:template": (SIGN_IN, OK, OK, OK, OK, FORBIDDEN),
+    # The lead officer's import: theirs alone (not even their manager's), and admins'.
+    "imports:detail": r((SIGN_IN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK), "spreadsheet_import"),
+    "imports:detail (refused)": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK), "refused_import"
+    ),
+    "imports:start": r(POST_ONLY, "spreadsheet_import"),
+    "imports:errors_csv": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK), "spreadsheet_import"
+    ),
+    "imports:errors_xlsx": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK), "spreadsheet_import"
+    ),
 }
 
 # Answers that are not HTML pages: downloads, probes, a redirecting link. The XSS sweep reads
@@ -226,6 +243,9 @@ NOT_HTML = {
     "dashboard:at_risk_xlsx",
     "dashboard:gaps_xlsx",
     "audit:xlsx",
+    "imports:template",
+    "imports:errors_csv",
+    "imports:errors_xlsx",
 }
 
 
