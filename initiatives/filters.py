@@ -131,6 +131,7 @@ class InitiativeFilterSet(RegisterFilterSet):
     computed progress (the queryset comes through selectors.with_progress)."""
 
     sorts = {**SORTS, **PROGRESS_SORTS}
+    q = search_box("Search by title, summary, reference or your reference")
     rag = django_filters.ChoiceFilter(
         label="RAG status",
         choices=Rag.choices,
@@ -140,6 +141,14 @@ class InitiativeFilterSet(RegisterFilterSet):
 
     class Meta(RegisterFilterSet.Meta):
         fields = [*RegisterFilterSet.Meta.fields, "rag"]
+
+    def search(self, queryset, name, value):
+        """The register's search, and the lead's own reference (which the register does not
+        show)."""
+        text = " ".join(value.split())
+        return super().search(queryset, name, value) | queryset.filter(
+            external_reference__iexact=text
+        )
 
     def filter_rag(self, queryset, name, value):
         if value == Rag.GREY:  # never computed: no rating yet, so counted with no target

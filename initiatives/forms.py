@@ -72,7 +72,53 @@ class DateField(forms.MultiValueField):
         return value
 
 
-class InitiativeForm(VersionedFormMixin, forms.ModelForm):
+def your_reference_field(what, *, example):
+    """The "your reference" input of an initiative's or a claim's form: the organisation's own id
+    for the record, which a spreadsheet import matches rows on."""
+    return forms.CharField(
+        label="Your reference (optional)",
+        required=False,
+        max_length=50,
+        help_text=f"Your organisation's own reference for this {what}, such as {example}. "
+        f"A spreadsheet import uses it to recognise the {what}.",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-20", "spellcheck": "false", "autocomplete": "off"}
+        ),
+        error_messages={"max_length": "Enter a reference of 50 characters or fewer"},
+    )
+
+
+class ConstraintErrorsAtFields:
+    """A ModelForm mixin: a unique constraint over a field of the form and one it does not have
+    (the lead, the claimant) is checked by the service's full_clean, which reports it for the
+    whole form; `constraint_fields` ({constraint name: field}) shows it at the field instead,
+    where the user can correct it."""
+
+    constraint_fields = {}
+
+    def add_error(self, field, error):
+        if field is None and not isinstance(error, dict) and self.constraint_fields:
+            at_field = {
+                constraint.get_violation_error_message(): self.constraint_fields[constraint.name]
+                for constraint in self._meta.model._meta.constraints
+                if constraint.name in self.constraint_fields
+            }
+            rest = []
+            for item in forms.ValidationError(error).error_list:
+                message = " ".join(item.messages)
+                if message in at_field:
+                    super().add_error(at_field[message], item)
+                else:
+                    rest.append(item)
+            if not rest:
+                return
+            error = rest
+        super().add_error(field, error)
+
+
+class InitiativeForm(ConstraintErrorsAtFields, VersionedFormMixin, forms.ModelForm):
+    constraint_fields = {"initiative_external_reference_unique_per_lead": "external_reference"}
+    external_reference = your_reference_field("initiative", example="a project code")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     start_date = DateField(label="Start date", help_text="For example, 1 4 2026")
     planned_end_date = DateField(

@@ -43,7 +43,9 @@ class _ClaimFilters(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(
             Q(reference__iexact=value)
+            | Q(external_reference__iexact=value)
             | Q(initiative__reference__iexact=value)
+            | Q(initiative__external_reference__iexact=value)
             | Q(initiative__title__icontains=value)
         )
 

@@ -1,4 +1,4 @@
-"""Forms for savings claims, corrections, decisions and the review queue's filters."""
+"""Forms for savings claims, corrections, decisions and the review queue's "verify selected"."""
 
 import uuid
 from decimal import Decimal
@@ -8,8 +8,10 @@ from django.conf import settings
 
 from collaborate.kit import uploads
 from collaborate.kit.edits import VersionedFormMixin
+from collaborate.kit.filters import record_id
 from initiatives import financial_years
 from initiatives.claims import evidence, services
+from initiatives.forms import ConstraintErrorsAtFields, your_reference_field
 from initiatives.models import MAX_AMOUNT, SavingsClaim
 
 
@@ -60,7 +62,9 @@ class EvidenceField(uploads.BoundedFileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ClaimForm(VersionedFormMixin, forms.ModelForm):
+class ClaimForm(ConstraintErrorsAtFields, VersionedFormMixin, forms.ModelForm):
+    constraint_fields = {"claim_external_reference_unique_per_claimant": "external_reference"}
+    external_reference = your_reference_field("claim", example="a code from your finance system")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     creation_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     financial_year = forms.TypedChoiceField(
@@ -221,3 +225,36 @@ class YearLockForm(forms.Form):
             else "For example, which correction has to be made, and who agreed to it."
         )
         field.error_messages["required"] = f"Say why you are {verb}ing {label}"
+
+
+class TickedBoxes(forms.MultipleHiddenInput):
+    """The values of checkboxes of one name that a page draws itself (one per table row, say):
+    a visible field, so the error summary links to the first box, #<name>."""
+
+    input_type = "checkbox"
+
+
+class RecordIdsField(forms.Field):
+    """Several records' ids, posted as one name repeated (ticked checkboxes): the ids that
+    read as ids (collaborate.kit.filters.record_id), once each; the rest are ignored."""
+
+    widget = TickedBoxes
+
+    def to_python(self, value):
+        if not isinstance(value, list | tuple):
+            value = [value] if value else []
+        ids = (record_id(str(item)) for item in value)
+        return sorted({pk for pk in ids if pk is not None})
+
+
+class VerifySelectedForm(forms.Form):
+    """The review queue's "verify selected": the claims ticked and, on the confirmation page,
+    `confirm` to verify them."""
+
+    claims = RecordIdsField(error_messages={"required": "Select the claims to verify"})
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        # The first checkbox of the queue is #claims, as GOV.UK names a group's first item.
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
