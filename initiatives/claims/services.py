@@ -2,9 +2,10 @@
 corrections and locked years. Each checks permission, runs in one transaction and is recorded
 in the claim's history."""
 
+import dataclasses
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -431,6 +432,35 @@ def claim_decide(*, actor, claim, decision, note=""):
 def _share_of(shares, organisation_id):
     total = sum(Decimal(v) for v in shares.values())
     return (Decimal(shares[organisation_id]) * HUNDRED / total).quantize(Decimal("0.01"))
+
+
+@dataclasses.dataclass(frozen=True)
+class VerifyOutcome:
+    """What a "verify selected" did: the claims verified (as they are now), and those refused,
+    each with the reason, in the order they were given."""
+
+    verified: list = dataclasses.field(default_factory=list)
+    refused: list = dataclasses.field(default_factory=list)  # (claim, reason) pairs
+
+
+def claims_verify(*, actor, claims):
+    """Verify several claims at once ("verify selected" in the review queue): each through
+    claim_decide, in its own transaction (a savepoint inside an outer one), so one refused
+    claim (decided meanwhile, created, edited or submitted by the actor, in a locked year)
+    leaves the others verified. The caller passes only claims the actor may see."""
+    outcome = VerifyOutcome()
+    for claim in claims:
+        try:
+            with transaction.atomic():
+                verified = claim_decide(actor=actor, claim=claim, decision="verify")
+        except (ValidationError, PermissionDenied) as refusal:
+            reason = (
+                " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+            )
+            outcome.refused.append((claim, reason))
+        else:
+            outcome.verified.append(verified)
+    return outcome
 
 
 @transaction.atomic

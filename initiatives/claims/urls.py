@@ -9,6 +9,7 @@ urlpatterns = [
     path("claims.csv", views.claim_download, {"fmt": "csv"}, name="csv"),
     path("claims.xlsx", views.claim_download, {"fmt": "xlsx"}, name="xlsx"),
     path("review/", views.review_queue, name="review"),
+    path("review/verify/", views.review_verify, name="review_verify"),
     path("review.csv", views.review_download, {"fmt": "csv"}, name="review_csv"),
     path("review.xlsx", views.review_download, {"fmt": "xlsx"}, name="review_xlsx"),
     path("<int:pk>/", views.claim_detail, name="detail"),

@@ -4,6 +4,7 @@ years."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +19,7 @@ from initiatives.claims.forms import (
     ClaimForm,
     DecisionForm,
     EvidenceForm,
+    VerifySelectedForm,
     YearLockForm,
 )
 from initiatives.models import ClaimEvidence
@@ -366,15 +368,91 @@ def claim_download(request, fmt):
     return exports.download(fmt, "claims", columns.CLAIMS, rows)
 
 
+VERIFIED_KEY = "claims_verified"  # the session's note of the last "verify selected", shown once
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def review_queue(request):
+    fragment = web.is_fragment_request(request)
+    return _render_queue(
+        request, verified=None if fragment else request.session.pop(VERIFIED_KEY, None)
+    )
+
+
+def _render_queue(request, *, verify_form=None, verified=None, status=None):
     filterset = _review_filterset(request)
     page = web.page_of(request, filterset.qs)
     return render(
         request,
         web.partial(request, "claims/review_queue.html", "results"),
-        {"filterset": filterset, "page": page},
+        {"filterset": filterset, "page": page, "verify_form": verify_form, "verified": verified},
+        status=status,
+    )
+
+
+def _why_not_verifiable(user, claim):
+    """Why a selected claim the user may see cannot be verified by them (in the words of
+    services.claim_decide's refusals)."""
+    if claim.status != claim.Status.SUBMITTED:
+        who = f" by {claim.reviewed_by}" if claim.reviewed_by else ""
+        status = claim.get_status_display().lower()
+        return f"It is no longer awaiting a decision: it is now {status}{who}."
+    if permissions.took_part_in_claim(user, claim):
+        return "You created, edited or submitted this claim, so someone else must decide it."
+    return "Only a manager of the lead organisation can decide this claim."
+
+
+@require_POST
+def review_verify(request):
+    """The review queue's "verify selected": the ticked claims are listed with their total for
+    one confirmation, then verified one by one (services.claims_verify); the queue then says
+    how many were verified and which could not be, and why. Claims the user may not see are
+    left out unmentioned, as if they did not exist."""
+    require(
+        permissions.can_review_claims(request.user),
+        "The review queue is for managers of a lead organisation.",
+    )
+    form = VerifySelectedForm(request.POST)
+    if not form.is_valid():
+        return _render_queue(request, verify_form=form, status=422)
+    visible = claim_selectors.claims_for_page(user=request.user).filter(
+        pk__in=form.cleaned_data["claims"]
+    )
+    if form.cleaned_data["confirm"]:
+        outcome = services.claims_verify(
+            actor=request.user, claims=visible.order_by("submitted_at", "pk")
+        )
+        request.session[VERIFIED_KEY] = {
+            "count": len(outcome.verified),
+            "refused": [
+                {"reference": c.reference, "url": c.get_absolute_url(), "reason": reason}
+                for c, reason in outcome.refused
+            ],
+        }
+        return redirect("claims:review")
+    selected = list(
+        visible.annotate(
+            awaits_you=Exists(
+                permissions.claims_to_review_by(user=request.user).filter(pk=OuterRef("pk"))
+            )
+        ).order_by("submitted_at", "pk")
+    )
+    verifiable = [claim for claim in selected if claim.awaits_you]
+    left_out = [
+        (claim, _why_not_verifiable(request.user, claim))
+        for claim in selected
+        if not claim.awaits_you
+    ]
+    return render(
+        request,
+        "claims/review_verify.html",
+        {
+            "claims": verifiable,
+            "left_out": left_out,
+            "total": sum(claim.net_amount for claim in verifiable),
+        },
+        status=200 if verifiable else 409,
     )
 
 

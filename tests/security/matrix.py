@@ -141,6 +141,7 @@ TABLE = {
     "claims:review": (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     "claims:review_csv": (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     "claims:review_xlsx": (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    "claims:review_verify": POST_ONLY,  # "verify selected": a GET is 405 (the queue's form posts)
     # A draft is its claimant's alone (and admins'); once submitted, every partner's.
     "claims:detail": r(PARTNERS, "submitted"),
     "claims:detail (the lead's draft)": r((SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), "draft"),
