@@ -630,3 +630,20 @@ def test_members_download_the_template_workbook_and_others_may_not(client, offic
         ]
     client.force_login(admin_user)  # no membership: nothing to import for
     assert client.get(reverse("imports:template")).status_code == 403
+
+
+def test_the_template_and_the_rows_with_errors_are_private_and_never_stored(
+    client, officer, council
+):
+    imp = checked_with_errors(officer, council)
+    client.force_login(officer)
+    for name, args in [
+        ("imports:template", []),
+        ("imports:errors_csv", [imp.pk]),
+        ("imports:errors_xlsx", [imp.pk]),
+    ]:
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        assert response.streaming, name
+        assert response["Cache-Control"] == "private, no-store", name
+        b"".join(response.streaming_content)
