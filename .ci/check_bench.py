@@ -17,6 +17,11 @@ REQUIRED = [
     "totals_check",
     "totals_check_from_empty",
     "targets_met",
+    "import_ratio",
+    "import_check_ratio",
+    "check_memory_ratio",
+    "download_memory_ratio",
+    "round_trip_changes",
 ]
 
 with open(sys.argv[1], encoding="utf-8") as handle:
@@ -27,6 +32,11 @@ if missing:
 for check in ("totals_check", "totals_check_from_empty"):
     if not figures[check]["passed"]:
         sys.exit(f"the recompute and the hand-written SQL disagree: {check} {figures[check]}")
+if figures["round_trip_changes"] != 0:
+    sys.exit(
+        f"importing the initiatives download would change things: {figures['round_trip_counts']}"
+        f" {figures['round_trip_problems']}"
+    )
 for name in ("national", "tenth"):
     if not figures["queries"][name]:
         sys.exit(f"no query counts at the {name} scale")

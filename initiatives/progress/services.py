@@ -80,7 +80,7 @@ _batching = ContextVar("progress_batching", default=False)
 @contextmanager
 def progress_batch(*, queue=True):
     """Within the block, initiatives are marked for recomputing but no recompute is queued for
-    each; after it, one sweep is queued for all of them (an import of thousands of initiatives
+    each; after it (once the caller's transaction, if any, commits), one sweep is queued for all of them (an import of thousands of initiatives
     queues one task, not thousands). `queue=False`: none (what the block did was rolled back)."""
     token = _batching.set(True)
     try:
@@ -90,7 +90,7 @@ def progress_batch(*, queue=True):
     if queue:
         from initiatives.progress import tasks
 
-        tasks.progress_recompute_dirty.delay()
+        tasks.progress_recompute_dirty.delay_on_commit()
 
 
 def progress_mark_dirty(initiative_ids):

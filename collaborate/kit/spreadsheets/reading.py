@@ -3,12 +3,23 @@
 import codecs
 import csv
 import io
+import struct
+import tempfile
+import weakref
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
-from openpyxl import load_workbook
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import SHARED_STRINGS as SHARED_STRINGS_TYPE
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DIMENSION_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from collaborate.kit.exports import FORMULA_STARTS
 from collaborate.kit.spreadsheets.cells import CellError, normal
@@ -23,6 +34,7 @@ CHUNK = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and every encrypted Office file
 MACRO_TYPE = b"macroEnabled"
+SHEET_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
 DOCTYPE = b"<!DOCTYPE"  # Excel never writes one: its entities are how XML bombs expand
 NO_SAVED_VALUE = "has a formula with no saved value: open the file in Excel and save it"
 
@@ -225,7 +237,25 @@ class ExcelError(str):
 
 class _ValuesParser(WorkSheetParser):
     """openpyxl's own sheet parser with the values Excel saved for formulas, telling a formula
-    that has none (read as None, like a blank cell) and error cells from text."""
+    that has none (read as None, like a blank cell) and error cells from text; it reads only the
+    rows, and drops each from the tree once read."""
+
+    def parse(self):
+        """(row number, cells) for each row. openpyxl's own parse clears a row once read but
+        leaves it in the tree: one empty element a row, which for 50,000 rows is memory that
+        grows with the file. Here the rows read are taken out of the sheet's data."""
+        sheet_data = None
+        for event, element in iterparse(self.source, events=("start", "end")):
+            if event == "start":
+                if element.tag == SHEET_DATA_TAG:
+                    sheet_data = element
+            elif element.tag == ROW_TAG:
+                row = self.parse_row(element)
+                if sheet_data is not None:
+                    sheet_data.clear()
+                else:
+                    element.clear()
+                yield row
 
     def parse_cell(self, element):
         cell = super().parse_cell(element)
@@ -236,6 +266,99 @@ class _ValuesParser(WorkSheetParser):
         return cell
 
 
+class _SpilledStrings(Sequence):
+    """A workbook's shared strings table, kept in a temporary file rather than in memory. Excel
+    stores every distinct text of a workbook once, in one table that is read before any row,
+    so held as a list (as openpyxl holds it) it grows with the file: a 50,000-row import of
+    titles and references would hold every one of them while reading the first row."""
+
+    ENTRY = struct.Struct("<QI")  # where a string starts in the data file, and its length
+
+    def __init__(self):
+        # Closed (and so deleted) when the table is no longer referenced: with the workbook.
+        self.data = tempfile.TemporaryFile()  # noqa: SIM115
+        self.index = tempfile.TemporaryFile()  # noqa: SIM115
+        weakref.finalize(self, _close, self.data, self.index)
+        self.count = 0
+        self.item = lru_cache(maxsize=512)(self._read)  # choices repeat on every row
+
+    def append(self, text):
+        encoded = text.encode("utf-8", "surrogatepass")
+        self.data.seek(0, io.SEEK_END)
+        self.index.seek(0, io.SEEK_END)
+        self.index.write(self.ENTRY.pack(self.data.tell(), len(encoded)))
+        self.data.write(encoded)
+        self.count += 1
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, position):
+        if not isinstance(position, int) or not 0 <= position < self.count:
+            raise IndexError(position)
+        return self.item(position)
+
+    def _read(self, position):
+        self.index.seek(position * self.ENTRY.size)
+        start, length = self.ENTRY.unpack(self.index.read(self.ENTRY.size))
+        self.data.seek(start)
+        return self.data.read(length).decode("utf-8", "surrogatepass")
+
+
+def _close(*files):
+    for file in files:
+        file.close()
+
+
+class _Reader(ExcelReader):
+    """openpyxl's reader in read-only mode, with the shared strings spilled to disk (read as
+    openpyxl's read_string_table reads them)."""
+
+    def read_strings(self):
+        self.shared_strings = _SpilledStrings()
+        part = self.package.find(SHARED_STRINGS_TYPE)
+        if part is None:
+            return
+        tag, table = f"{{{SHEET_MAIN_NS}}}si", None
+        with self.archive.open(part.PartName[1:]) as source:
+            for event, node in iterparse(source, events=("start", "end")):
+                if event == "start":
+                    table = table if table is not None else node  # <sst>, the first element
+                elif node.tag == tag:
+                    self.shared_strings.append(Text.from_tree(node).content.replace("x005F_", ""))
+                    table.clear()  # each string out of the tree once kept, as rows are
+
+    def read_worksheets(self):
+        """The workbook's worksheets, read-only (charts and the rest an import never reads are
+        left out)."""
+        for sheet, relation in self.parser.find_sheets():
+            if relation.target in self.valid_files and "chartsheet" not in relation.Type:
+                worksheet = _Worksheet(self.wb, sheet.name, relation.target, self.shared_strings)
+                worksheet.sheet_state = sheet.state
+                self.wb._sheets.append(worksheet)
+
+
+class _Worksheet(ReadOnlyWorksheet):
+    def _get_size(self):
+        """The sheet's declared size, from its <dimension>, which comes before its rows. When
+        there is none, openpyxl parses the whole sheet into memory looking for it; here the
+        reading stops where the rows start (and the kit counts them as it streams them)."""
+        with self._get_source() as source:
+            for event, element in iterparse(source, events=("start", "end")):
+                if event == "start" and element.tag == SHEET_DATA_TAG:
+                    return
+                if event == "end" and element.tag == DIMENSION_TAG:
+                    boundaries = SheetDimension.from_tree(element).boundaries
+                    self._min_column, self._min_row, self._max_column, self._max_row = boundaries
+                    return
+
+
+def _load_workbook(file):
+    reader = _Reader(file, read_only=True, data_only=True, keep_links=False)
+    reader.read()
+    return reader.wb
+
+
 class _Workbook:
     def __init__(self, file, name, sheets):
         self.file, self.name, self.sheets = file, name, sheets
@@ -243,7 +366,7 @@ class _Workbook:
     def readings(self):
         self._check_archive()
         try:
-            book = load_workbook(self.file, read_only=True, data_only=True, keep_links=False)
+            book = _load_workbook(self.file)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise SpreadsheetRefused(f"{self.name} could not be read. {RETRY}") from error
         titles = {normal(title): title for title in book.sheetnames}
