@@ -80,8 +80,9 @@ _batching = ContextVar("progress_batching", default=False)
 @contextmanager
 def progress_batch(*, queue=True):
     """Within the block, initiatives are marked for recomputing but no recompute is queued for
-    each; after it (once the caller's transaction, if any, commits), one sweep is queued for all of them (an import of thousands of initiatives
-    queues one task, not thousands). `queue=False`: none (what the block did was rolled back)."""
+    each; after it (once the caller's transaction, if any, commits), one sweep is queued for
+    all of them: an import of thousands of initiatives queues one task, not thousands.
+    `queue=False`: none (what the block did was rolled back)."""
     token = _batching.set(True)
     try:
         yield

@@ -381,8 +381,9 @@ def export_urls():
 
 def downloader(name, *, admin, manager):
     """Who may take a download: an admin, but for the review queue's, which is a manager's
-    (admins do not decide claims)."""
-    return manager if name.startswith("claims:review") else admin
+    (admins do not decide claims), and the imports', which are a member's (admins import
+    for no organisation)."""
+    return manager if name.startswith(("claims:review", "imports:")) else admin
 
 
 def test_every_download_streams_rather_than_being_built_in_memory(

@@ -2,11 +2,11 @@
 the error summary, before any row is read; good ones are read a row at a time with typed values
 and errors that say sheet, row and column."""
 
-import inspect
 import gc
+import inspect
 import io
-import tracemalloc
 import struct
+import tracemalloc
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal

@@ -5,7 +5,14 @@ cannot be forgotten by the merge or by this test."""
 import pytest
 from django.urls import reverse
 
-from initiatives.models import ClaimAttribution, Initiative, Partnership, SavingsClaim
+from initiatives.models import (
+    ClaimAttribution,
+    Initiative,
+    Partnership,
+    SavingsClaim,
+    SpreadsheetImport,
+)
+from partners.history import history_of
 from partners import selectors
 from partners.models import Invitation, Membership, Organisation
 from partners.services import organisations as organisation_services
@@ -29,6 +36,9 @@ def duplicate_with_everything(council, other_council):
     joined = factories.InitiativeFactory(lead=other_council)
     factories.PartnershipFactory(initiative=joined, organisation=duplicate)
     factories.SavingsClaimFactory(initiative=led, verified=True)
+    SpreadsheetImport.objects.create(
+        uploaded_by=factories.UserFactory(), organisation=duplicate, original_name="a.xlsx", size=1
+    )
     return duplicate
 
 
@@ -63,6 +73,31 @@ def test_every_relation_to_an_organisation_moves_in_a_merge(
         "Leeds City Council (duplicate)",
         "Leeds MBC",
     }
+
+
+def test_a_merge_keeps_each_organisations_own_references_apart(admin_user, council):
+    """Both records used LEG-1 as their own reference, which is unique to a lead (or a
+    claimant): the duplicate's moves with its name after it, and its history says so."""
+    duplicate = factories.OrganisationFactory(name="Leeds City Council (duplicate)")
+    factories.InitiativeFactory(lead=council, external_reference="LEG-1")
+    moved = factories.InitiativeFactory(lead=duplicate, external_reference="LEG-1")
+    factories.SavingsClaimFactory(initiative=moved, claimant=council, external_reference="C-1")
+    claim = factories.SavingsClaimFactory(
+        initiative=moved, claimant=duplicate, external_reference="C-1"
+    )
+
+    organisation_services.organisation_merge(
+        actor=admin_user, duplicate=duplicate, survivor=council
+    )
+
+    moved.refresh_from_db()
+    claim.refresh_from_db()
+    assert moved.lead == council
+    assert moved.external_reference == "LEG-1 (Leeds City Council (duplicate))"
+    assert claim.external_reference == "C-1 (Leeds City Council (duplicate))"
+    assert {"field": "Your reference", "before": "LEG-1", "after": moved.external_reference} in [
+        change for entry in history_of(moved) for change in entry.changes
+    ]
 
 
 def test_a_merge_that_would_leave_records_behind_is_refused_on_the_page(

@@ -6,6 +6,7 @@ Built once per module (see conftest.py) through the factories and the services. 
 `marked`, every free-text value is an XSS payload (see `Marks`), so that the XSS sweep can
 look for it on every page."""
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,7 +19,15 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from initiatives import services as initiative_services
-from initiatives.models import ClaimEvidence, FinancialYearLock, Initiative, SavingsClaim
+from initiatives.models import (
+    ClaimEvidence,
+    FinancialYearLock,
+    ImportProblem,
+    ImportRow,
+    Initiative,
+    SavingsClaim,
+    SpreadsheetImport,
+)
 from initiatives.progress import services as progress_services
 from partners import tokens
 from partners.models import (
@@ -176,7 +185,12 @@ def build(marked=False):
         s.lead,
         s.partner,
         manager=s.lead_manager,
-        **t(Initiative, title="Shared revenues service", summary="One service for two councils."),
+        **t(
+            Initiative,
+            title="Shared revenues service",
+            summary="One service for two councils.",
+            external_reference="PRJ-0042",
+        ),
     )
     for status in ("in_design", "implementing", "live"):
         initiative_services.initiative_change_status(
@@ -216,6 +230,8 @@ def build(marked=False):
         lead=s.other, **t(Initiative, title="Cornish ferry", summary="Across the Fal.")
     )
 
+    claim_references = (f"FIN-{n}" for n in itertools.count(1))
+
     def claim(claimant, created_by, **traits):
         return factories.SavingsClaimFactory(
             initiative=s.initiative,
@@ -228,6 +244,7 @@ def build(marked=False):
                 budget_reference="RB-2025",
                 evidence_text="Ledger extract attached.",
                 service_quality_statement="Processing times unchanged.",
+                external_reference=next(claim_references),
             ),
             **traits,
         )
@@ -302,6 +319,41 @@ def build(marked=False):
         ip_address="192.0.2.99",
         failures_since_start=5,
         attempt_time=timezone.now(),
+    )
+
+    # A file the lead officer imported: checked, with an error; and one refused.
+    s.spreadsheet_import = SpreadsheetImport.objects.create(
+        uploaded_by=s.lead_officer,
+        organisation=s.lead,
+        size=2048,
+        status=SpreadsheetImport.Status.CHECKED,
+        checked_at=timezone.now(),
+        counts={
+            "Initiatives": {"new": 1, "changed": 0, "unchanged": 0, "invalid": 1},
+            "total": {"new": 1, "changed": 0, "unchanged": 0, "invalid": 1},
+        },
+        **t(SpreadsheetImport, original_name="savings.xlsx"),
+    )
+    ImportRow.objects.create(
+        spreadsheet_import=s.spreadsheet_import,
+        sheet="Initiatives",
+        number=7,
+        key="row:7",
+        action=ImportRow.Action.INVALID,
+        cells={"Title": t.json("Shared legal"), "Start date": "31/31/2025"},
+        **t(ImportRow, reference="INI-2026-0099", your_reference="LEG-7"),
+    )
+    ImportProblem.objects.create(
+        spreadsheet_import=s.spreadsheet_import,
+        row=7,
+        **t(ImportProblem, sheet="Initiatives", column="Start date", message="must be a date"),
+    )
+    s.refused_import = SpreadsheetImport.objects.create(
+        uploaded_by=s.lead_officer,
+        organisation=s.lead,
+        size=10,
+        status=SpreadsheetImport.Status.REFUSED,
+        **t(SpreadsheetImport, original_name="notes.csv", refusal="This is not a spreadsheet."),
     )
 
     for initiative in (s.initiative, s.gap, s.not_for_savings, s.elsewhere):

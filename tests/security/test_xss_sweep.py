@@ -28,6 +28,9 @@ NOT_TYPED = {
     "InitiativeYear.service_area": "a copy of the initiative's choice, by the recompute",
     "InitiativeShareYear.collaboration_model": "a copy of the initiative's choice",
     "InitiativeShareYear.service_area": "a copy of the initiative's choice",
+    "ImportRow.sheet": "the name of one of the import's own sheets",
+    "ImportRow.key": "made by the import's reader from references it found",
+    "SpreadsheetImport.task_id": "Celery's id of the import's job",
 }
 # A model of another app whose text someone typed and one of our pages shows: the email
 # address typed at a failed sign-in, on the admins' locked sign-ins page.
@@ -42,6 +45,8 @@ NOT_SHOWN = {
     "AccessAttempt.get_data": "axes' record of the attempt",
     "AccessAttempt.post_data": "axes' record of the attempt",
     "AccessAttempt.http_accept": "axes' record of the attempt",
+    "ImportRow.reference": "what the import's reader matches other sheets' rows on",
+    "ImportRow.your_reference": "what the import's reader matches other sheets' rows on",
 }
 
 # Markup that only an unescaped payload makes.
