@@ -190,6 +190,9 @@ UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 1 * MB)  # a request to a view that
 EVIDENCE_UPLOAD_MAX_SIZE = env_int("EVIDENCE_UPLOAD_MAX_SIZE", 10 * MB)  # evidence, per request
 IMPORT_UPLOAD_MAX_SIZE = env_int("IMPORT_UPLOAD_MAX_SIZE", 20 * MB)  # spreadsheet imports
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)  # rows per sheet of an import
+# How long an import's job may run (50,000 rows go through the services one by one); longer
+# than the broker's visibility timeout, so a redelivered message finds the job's lock held.
+IMPORT_JOB_TIME_LIMIT = env_int("IMPORT_JOB_TIME_LIMIT", 3 * 60 * 60)
 # How long an uploaded spreadsheet is kept (its report, without the file, is kept for good).
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
 

@@ -32,7 +32,7 @@ KEYS_AT_A_TIME = 200
 EXAMPLE = "is the template's example: delete the example rows, or replace them with your own"
 NO_INITIATIVE = "is about an initiative whose row on the Initiatives sheet has errors"
 NOT_IMPORTED = "is about an initiative whose row on the Initiatives sheet was not imported"
-CREATED_LISTED = 500  # links to created initiatives kept for the result page
+LISTED = 500  # initiatives created, and updated, linked from the result page
 
 INITIATIVE_FIELDS = {  # header -> Initiative field
     "Your reference": "external_reference",
@@ -81,7 +81,8 @@ class _Run:
     dry_run: bool
     reason: str
     problems: object
-    created: list = field(default_factory=list)
+    created: list = field(default_factory=list)  # [reference, title, url] of initiatives
+    updated: list = field(default_factory=list)
     outcomes: dict = field(default_factory=dict)
 
     @property
@@ -91,20 +92,21 @@ class _Run:
 
 def rows_apply(spreadsheet_import, *, dry_run, report):
     """Apply every row with an initiative (see the module's docstring). Returns, when not a dry
-    run, what was done: {"created": [[reference, title, url], …], "created_count": n,
-    "updated_count": n, "unchanged_count": n, "skipped_count": n}."""
+    run, what was done: {"created": [[reference, title, url], …] (the first LISTED
+    initiatives), "updated": […] (the same), and rows by outcome: "created_count",
+    "updated_count", "unchanged_count", "skipped_count"}."""
     rows = ImportRow.objects.filter(spreadsheet_import=spreadsheet_import)
-    if not dry_run:  # a retried job starts again
-        spreadsheet_import.problems.filter(when=ImportProblem.When.IMPORTING).delete()
-        rows.update(outcome="")
+    everything = rows
+    if not dry_run:  # rows already imported, by a run that was cut off, are done
+        rows = rows.filter(outcome="")
     run = _Run(
         spreadsheet_import=spreadsheet_import,
         dry_run=dry_run,
         reason=f"Imported from {spreadsheet_import.original_name}",
         problems=reading._Problems(spreadsheet_import),
     )
-    total = rows.count()
-    done = rows.filter(key="").count()
+    total = everything.count()
+    done = total - rows.exclude(key="").count()
     report(done, total)
     with progress.progress_batch(queue=not dry_run):
         last = ""
@@ -130,10 +132,11 @@ def rows_apply(spreadsheet_import, *, dry_run, report):
     if dry_run:
         return None
     counted = dict(
-        rows.exclude(outcome="").values_list("outcome").annotate(n=Count("pk")).order_by()
+        everything.exclude(outcome="").values_list("outcome").annotate(n=Count("pk")).order_by()
     )
     return {
-        "created": run.created[:CREATED_LISTED],
+        "created": run.created,
+        "updated": run.updated,
         "created_count": counted.get(Outcome.CREATED, 0),
         "updated_count": counted.get(Outcome.UPDATED, 0),
         "unchanged_count": counted.get(Outcome.UNCHANGED, 0),
@@ -181,8 +184,10 @@ def _group_apply(run, key, group):
         except _RolledBack:
             pass
     else:
-        with transaction.atomic():
+        with transaction.atomic():  # what was done with the rows is kept with what they did
             _group_write(run, key, group)
+            _outcomes_save(run)
+            run.problems.flush()
 
 
 def _group_write(run, key, group):
@@ -375,7 +380,15 @@ def _initiative_row(run, row, values, initiative):
     moved = _status_move(run, initiative, status)
     if moved:
         initiative.refresh_from_db()
+    if changed or moved:
+        _listed(run, run.updated, initiative)
     return initiative, Action.CHANGED if changed or moved else Action.UNCHANGED
+
+
+def _listed(run, listing, initiative):
+    """Name an initiative the import created or changed, for the result page's links."""
+    if not run.dry_run and len(listing) < LISTED:
+        listing.append([initiative.reference, initiative.title, initiative.get_absolute_url()])
 
 
 def _status_path(initiative, wanted):

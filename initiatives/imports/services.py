@@ -3,13 +3,15 @@ jobs' bodies and the deletion of old files. The rows themselves are written thro
 services as the pages (see `applying`)."""
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from collaborate.kit.retry import TRANSIENT_ERRORS
 from initiatives import permissions
 from initiatives.imports import applying, reading
 from initiatives.models import ImportRow, SpreadsheetImport
@@ -89,63 +91,87 @@ def _progress(spreadsheet_import):
     return report
 
 
-def _claimed(import_id, from_status, to_status):
-    """The import, moved from one status to the next, or None if another run has it (a task
-    delivered twice)."""
-    with transaction.atomic():
-        claimed = SpreadsheetImport.objects.filter(pk=import_id, status=from_status).update(
-            status=to_status
-        )
-    return SpreadsheetImport.objects.get(pk=import_id) if claimed else None
+# Two runs of one import's job never overlap: a message redelivered while its job still runs
+# (a job longer than the broker's visibility timeout), or a retry, finds the lock held.
+LOCK_CLASS = 16_016  # the first key of the imports' PostgreSQL advisory locks
+
+
+@contextmanager
+def _only_run(import_id):
+    """Whether this run holds the import's lock (for as long as the block lasts)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, import_id])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, import_id])
+
+
+def _failed(import_id, error):
+    """A job that failed for good says so on the report; one Celery will retry does not."""
+    if isinstance(error, TRANSIENT_ERRORS):
+        return
+    logger.exception("Import %s failed", import_id)
+    SpreadsheetImport.objects.filter(pk=import_id).update(status=Status.FAILED)
 
 
 def import_check(*, import_id):
     """The first job: read every row, match it, and try it through the services in a
     transaction that is rolled back, so the report says what importing would do, without
-    writing anything but the report."""
-    spreadsheet_import = _claimed(import_id, Status.QUEUED, Status.CHECKING)
-    if spreadsheet_import is None:
-        return None
-    try:
-        refusal = reading.rows_read(spreadsheet_import, report=_progress(spreadsheet_import))
-        if refusal:
-            spreadsheet_import.refusal = refusal
-            spreadsheet_import.status = Status.REFUSED
-        else:
-            applying.rows_apply(
-                spreadsheet_import, dry_run=True, report=_progress(spreadsheet_import)
-            )
-            spreadsheet_import.counts = applying.counts_of(spreadsheet_import)
-            spreadsheet_import.status = Status.CHECKED
-    except Exception:
-        logger.exception("Checking import %s failed", import_id)
-        SpreadsheetImport.objects.filter(pk=import_id).update(status=Status.FAILED)
-        raise
-    spreadsheet_import.checked_at = timezone.now()
-    spreadsheet_import.save(update_fields=["refusal", "status", "counts", "checked_at"])
-    return spreadsheet_import.status
+    writing anything but the report. A run that was cut off starts again from the file."""
+    with _only_run(import_id) as held:
+        spreadsheet_import = SpreadsheetImport.objects.filter(
+            pk=import_id, status__in=[Status.QUEUED, Status.CHECKING]
+        ).first()
+        if not held or spreadsheet_import is None:
+            return None
+        spreadsheet_import.status = Status.CHECKING
+        spreadsheet_import.save(update_fields=["status"])
+        try:
+            refusal = reading.rows_read(spreadsheet_import, report=_progress(spreadsheet_import))
+            if refusal:
+                spreadsheet_import.refusal = refusal
+                spreadsheet_import.status = Status.REFUSED
+            else:
+                applying.rows_apply(
+                    spreadsheet_import, dry_run=True, report=_progress(spreadsheet_import)
+                )
+                spreadsheet_import.counts = applying.counts_of(spreadsheet_import)
+                spreadsheet_import.status = Status.CHECKED
+        except Exception as error:
+            _failed(import_id, error)
+            raise
+        spreadsheet_import.checked_at = timezone.now()
+        spreadsheet_import.save(update_fields=["refusal", "status", "counts", "checked_at"])
+        return spreadsheet_import.status
 
 
 def import_write(*, import_id):
     """The second job: write the rows through the services, one transaction per initiative,
     checking each row again (data may have changed since the report), then queue one recompute
-    of the figures for the whole batch."""
-    spreadsheet_import = SpreadsheetImport.objects.get(pk=import_id)
-    if spreadsheet_import.status != Status.IMPORTING or spreadsheet_import.imported_at:
-        return None
-    try:
-        results = applying.rows_apply(
-            spreadsheet_import, dry_run=False, report=_progress(spreadsheet_import)
-        )
-    except Exception:
-        logger.exception("Importing %s failed", import_id)
-        SpreadsheetImport.objects.filter(pk=import_id).update(status=Status.FAILED)
-        raise
-    spreadsheet_import.results = results
-    spreadsheet_import.status = Status.IMPORTED
-    spreadsheet_import.imported_at = timezone.now()
-    spreadsheet_import.save(update_fields=["results", "status", "imported_at"])
-    return spreadsheet_import.status
+    of the figures for the whole batch. A run that was cut off goes on where it stopped: each
+    initiative's rows record what was done with them in the transaction that does it."""
+    with _only_run(import_id) as held:
+        spreadsheet_import = SpreadsheetImport.objects.filter(
+            pk=import_id, status=Status.IMPORTING
+        ).first()
+        if not held or spreadsheet_import is None:
+            return None
+        try:
+            results = applying.rows_apply(
+                spreadsheet_import, dry_run=False, report=_progress(spreadsheet_import)
+            )
+        except Exception as error:
+            _failed(import_id, error)
+            raise
+        spreadsheet_import.results = results
+        spreadsheet_import.status = Status.IMPORTED
+        spreadsheet_import.imported_at = timezone.now()
+        spreadsheet_import.save(update_fields=["results", "status", "imported_at"])
+        return spreadsheet_import.status
 
 
 def imports_delete_old_files(*, now=None):

@@ -55,8 +55,10 @@ class SpreadsheetImport(models.Model):
     # What checking found, by kind of row: {"new": n, "changed": n, "unchanged": n, "invalid": n}
     # per sheet name, and under "total".
     counts = models.JSONField(default=dict, blank=True)
-    # What importing did: {"created": [[reference, title, url], …], "updated": […],
-    # "skipped": n} (skipped rows are ImportProblems with `when` = IMPORTING).
+    # What importing did: the initiatives created and updated ({"created": [[reference, title,
+    # url], …], "updated": […], the first 500 of each) and the rows by outcome
+    # ("created_count", "updated_count", "unchanged_count", "skipped_count"); the rows skipped
+    # are ImportProblems with `when` = IMPORTING.
     results = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)

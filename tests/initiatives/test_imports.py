@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
@@ -358,3 +359,33 @@ def test_old_files_and_their_rows_are_deleted_after_thirty_days(
     assert report.counts["total"]["new"] == 6  # the report stays
     assert not storage.exists(name)
     assert storage.exists(SpreadsheetImport.objects.get(pk=recent.pk).file.name)
+
+
+def test_an_import_cut_off_and_run_again_does_not_write_twice(officer, council):
+    """The job's message delivered again after its work was done but before the report said
+    so (a worker killed at that moment): each initiative's rows recorded what was done with
+    them in the transaction that did it, so nothing is made twice."""
+    report = imported(officer, checked(officer, council, two_initiatives_file()))
+    SpreadsheetImport.objects.filter(pk=report.pk).update(
+        status=SpreadsheetImport.Status.IMPORTING, imported_at=None
+    )
+    services.import_write(import_id=report.pk)
+    assert Initiative.objects.count() == 2
+    assert SavingsClaim.objects.count() == 2
+    report.refresh_from_db()
+    assert report.status == SpreadsheetImport.Status.IMPORTED
+    assert report.results["created_count"] == 6
+
+
+def test_a_second_run_of_a_job_while_the_first_runs_does_nothing(officer, council):
+    report = checked(officer, council, two_initiatives_file())
+    services.import_start(actor=officer, spreadsheet_import=report, mode="all")
+    other = connections.create_connection("default")  # another worker's session
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services.LOCK_CLASS, report.pk])
+        assert services.import_write(import_id=report.pk) is None
+        assert not Initiative.objects.exists()
+    finally:
+        other.close()
+    assert services.import_write(import_id=report.pk) == SpreadsheetImport.Status.IMPORTED
