@@ -194,8 +194,9 @@ def test_the_csv_holds_every_row_of_the_filter_with_numbers_as_numbers(as_user, 
     response = as_user(people.lead_officer).get(CSV, {"show": "all", "status": "verified"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     header, *rows = csv_rows(response)
-    assert header[:5] == [
+    assert header[:6] == [
         "Reference",
+        "Your reference",
         "Initiative reference",
         "Initiative",
         "Claimant organisation",
