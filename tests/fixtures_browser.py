@@ -156,6 +156,18 @@ def checked(request):
     return request.getfixturevalue("checked_page_without_js")
 
 
+def download(checked, name, tmp_path):
+    """Click the link called `name` and keep what it downloads: (its file name, its path)."""
+    page = checked.page
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name=name, exact=True).click()
+    downloaded = waiting.value
+    assert downloaded.failure() is None
+    path = tmp_path / downloaded.suggested_filename
+    downloaded.save_as(path)
+    return downloaded.suggested_filename, path
+
+
 def sign_in(checked, user, password):
     checked.goto("/accounts/login/")
     page = checked.page

@@ -85,9 +85,16 @@ class _Run:
     updated: list = field(default_factory=list)
     outcomes: dict = field(default_factory=dict)
 
+    organisations: dict = field(default_factory=dict)  # the few a file names, by id
+
     @property
     def actor(self):
         return self.spreadsheet_import.uploaded_by
+
+    def organisation(self, pk):
+        if pk not in self.organisations:
+            self.organisations[pk] = Organisation.objects.get(pk=pk)
+        return self.organisations[pk]
 
 
 def rows_apply(spreadsheet_import, *, dry_run, report):
@@ -346,19 +353,17 @@ def _initiative_row(run, row, values, initiative):
     status = values.get("Status")
     lead_id = values.get(reading.LEAD)
     if initiative is None:
-        lead = Organisation.objects.get(pk=lead_id or run.spreadsheet_import.organisation_id)
-        if not permissions.can_create_initiative(run.actor, lead):
+        lead = run.organisation(lead_id or run.spreadsheet_import.organisation_id)
+        try:
+            initiative = initiative_services.initiative_create(actor=run.actor, lead=lead, **fields)
+        except PermissionDenied:
             raise RowError(
                 "Lead organisation",
                 f"is {lead.name}: you can create initiatives only for an organisation you "
                 "belong to",
-            )
-        initiative = initiative_services.initiative_create(actor=run.actor, lead=lead, **fields)
+            ) from None
         _status_move(run, initiative, status)
-        if not run.dry_run:
-            run.created.append(
-                [initiative.reference, initiative.title, initiative.get_absolute_url()]
-            )
+        _listed(run, run.created, initiative)
         return initiative, Action.NEW
     if lead_id is not None and lead_id != initiative.lead_id:
         raise RowError(
@@ -509,7 +514,7 @@ def _partners_rows(run, rows, initiative):
         initiative_services.partnership_add(
             actor=run.actor,
             initiative=initiative,
-            organisation=Organisation.objects.get(pk=organisation_id),
+            organisation=run.organisation(organisation_id),
         )
     initiative_services.shares_set(actor=run.actor, initiative=initiative, shares=shares)
     return actions
@@ -526,8 +531,8 @@ def _claim_row(run, row, values, initiative):
         values.get("Initiative reference"),
     ):
         raise RowError("Your reference", EXAMPLE)
-    claimant = Organisation.objects.get(
-        pk=values.get(reading.CLAIMANT) or run.spreadsheet_import.organisation_id
+    claimant = run.organisation(
+        values.get(reading.CLAIMANT) or run.spreadsheet_import.organisation_id
     )
     fields = {
         name: values[header] if values[header] is not None else BLANK_AS.get(name)

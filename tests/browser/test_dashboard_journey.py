@@ -18,7 +18,7 @@ from initiatives.claims import services as claim_services
 from initiatives.progress import reconcile, selectors
 from initiatives.progress import services as progress_services
 from tests.factories import make_claim, make_partnered_initiative
-from tests.fixtures_browser import choose_filter, sign_in
+from tests.fixtures_browser import choose_filter, download, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -164,17 +164,6 @@ def filter_figures(checked):
     expect(rows).to_contain_text("£60,000")
     years = page.get_by_role("table", name="Target and verified savings by financial year")
     expect(years.get_by_role("rowheader")).to_have_text(["2025/26"])
-
-
-def download(checked, name, tmp_path):
-    page = checked.page
-    with page.expect_download() as waiting:
-        page.get_by_role("link", name=name, exact=True).click()
-    downloaded = waiting.value
-    assert downloaded.failure() is None
-    path = tmp_path / downloaded.suggested_filename
-    downloaded.save_as(path)
-    return downloaded.suggested_filename, path
 
 
 def page_headline(page):

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from initiatives.models import Initiative, SavingsTarget, SpreadsheetImport
-from tests.fixtures_browser import banner, error_summary, menu, sign_in
+from tests.fixtures_browser import banner, download, error_summary, menu, sign_in
 from tests.fixtures_celery import running_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,17 +26,6 @@ BAD_DATE = "31/31/2025"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def download(checked, name, tmp_path):
-    page = checked.page
-    with page.expect_download() as waiting:
-        page.get_by_role("link", name=name, exact=True).click()
-    downloaded = waiting.value
-    assert downloaded.failure() is None
-    path = tmp_path / downloaded.suggested_filename
-    downloaded.save_as(path)
-    return downloaded.suggested_filename, path
 
 
 def fill(template, path):

@@ -53,8 +53,8 @@ TARGETS = Sheet(
 KINDS = [INITIATIVES, TARGETS]
 
 
-def xlsx(sheets, *, name="import.xlsx"):
-    """An uploaded workbook of {title: rows}."""
+def workbook_bytes(sheets):
+    """An Excel workbook of {title: rows}, as bytes (the import tests share it)."""
     book = Workbook()
     book.remove(book.active)
     for title, rows in sheets.items():
@@ -63,7 +63,12 @@ def xlsx(sheets, *, name="import.xlsx"):
             sheet.append(row)
     data = io.BytesIO()
     book.save(data)
-    return SimpleUploadedFile(name, data.getvalue())
+    return data.getvalue()
+
+
+def xlsx(sheets, *, name="import.xlsx"):
+    """An uploaded workbook of {title: rows}."""
+    return SimpleUploadedFile(name, workbook_bytes(sheets))
 
 
 def rezipped(upload, *, replace=None, add=None, name=None):

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from initiatives.imports import services
 from initiatives.models import (
@@ -21,6 +21,7 @@ from initiatives.models import (
     SpreadsheetImport,
 )
 from partners.history import history_of
+from tests.collaborate.test_spreadsheets import workbook_bytes
 from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db
@@ -60,16 +61,8 @@ def media(settings, tmp_path):
 
 
 def workbook(**sheets):
-    """An .xlsx upload of {sheet name: [header, row, …]}."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """An .xlsx file of {sheet name: [header, row, …]}, as bytes."""
+    return workbook_bytes(sheets)
 
 
 def initiative_row(own, title="Shared legal service", status=None, start="1/4/2025", **cells):
@@ -389,3 +382,26 @@ def test_a_second_run_of_a_job_while_the_first_runs_does_nothing(officer, counci
     finally:
         other.close()
     assert services.import_write(import_id=report.pk) == SpreadsheetImport.Status.IMPORTED
+
+
+def test_an_officer_creates_initiatives_only_for_their_own_organisation(
+    officer, council, partner_council
+):
+    content = workbook(
+        Initiatives=[
+            INITIATIVE_HEADERS,
+            initiative_row("L-1", **{"Lead organisation": partner_council.name}),
+            initiative_row("L-2", **{"Lead organisation": council.name}),
+        ]
+    )
+    report = checked(officer, council, content)
+    assert problems(report) == [
+        (
+            "Initiatives",
+            2,
+            "Lead organisation",
+            f"is {partner_council.name}: you can create initiatives only for an organisation "
+            "you belong to",
+        )
+    ]
+    assert report.counts["Initiatives"]["new"] == 1

@@ -12,8 +12,8 @@ from initiatives.models import (
     SavingsClaim,
     SpreadsheetImport,
 )
-from partners.history import history_of
 from partners import selectors
+from partners.history import history_of
 from partners.models import Invitation, Membership, Organisation
 from partners.services import organisations as organisation_services
 from partners.signals import organisation_merged
