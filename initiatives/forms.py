@@ -61,7 +61,7 @@ class DateField(forms.MultiValueField):
             )
         try:
             value = datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # not numbers, no such day, or digits past any date
             raise forms.ValidationError(
                 f"The {self.label_text.lower()} must be a real date"
             ) from None

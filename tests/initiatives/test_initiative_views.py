@@ -135,6 +135,11 @@ def test_the_csv_holds_the_filtered_list_with_formulas_escaped(as_user, officer,
             "start_date",
             "The start date must be a real date",
         ),
+        (
+            {"start_date_2": "99999999999999999999"},
+            "start_date",
+            "The start date must be a real date",
+        ),
         ({"start_date_1": ""}, "start_date", "The start date must include a month"),
         (
             {"planned_end_date_0": "1", "planned_end_date_1": "1", "planned_end_date_2": "2026"},
