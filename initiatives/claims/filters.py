@@ -30,7 +30,7 @@ class _ClaimFilters(django_filters.FilterSet):
     SORTS = {}
     DEFAULT_SORT = ""
 
-    q = search_box("Claim or initiative reference, or initiative title")
+    q = search_box("Claim or initiative reference (Collaborate's or your own), or initiative title")
     fy = django_filters.ChoiceFilter(
         label="Financial year",
         field_name="financial_year",

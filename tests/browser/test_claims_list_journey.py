@@ -54,9 +54,9 @@ def find_claim(checked, wanted):
     change(
         checked,
         "search by reference",
-        lambda: page.get_by_label("Claim or initiative reference, or initiative title").fill(
-            wanted.reference.lower()
-        ),
+        lambda: page.get_by_label(
+            "Claim or initiative reference (Collaborate's or your own), or initiative title"
+        ).fill(wanted.reference.lower()),
     )
     expect(page.locator("#results-count")).to_have_text("1 claim")
     results = page.locator("#results")
