@@ -11,7 +11,13 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from initiatives import financial_years, permissions
-from initiatives.models import Initiative, ReminderSent, SavingsClaim, SavingsTarget
+from initiatives.models import (
+    FinancialYearLock,
+    Initiative,
+    ReminderSent,
+    SavingsClaim,
+    SavingsTarget,
+)
 from partners.models import Membership, Organisation, User
 
 WAITING_WORKING_DAYS = 5  # a claim awaiting a decision longer than this is reminded of
@@ -48,9 +54,15 @@ def awaiting_decision(*, submitted_before, period):
     created, edited or submitted), across every lead organisation they manage, in one
     reminder."""
     kind = ReminderSent.Kind.AWAITING_DECISION
-    leads_waiting = SavingsClaim.objects.filter(
-        status=SavingsClaim.Status.SUBMITTED, submitted_at__lt=submitted_before
-    ).values("initiative__lead_id")
+    # A claim of a locked year cannot be decided until the year is unlocked: no reminder.
+    locked = FinancialYearLock.objects.values("year")
+    leads_waiting = (
+        SavingsClaim.objects.filter(
+            status=SavingsClaim.Status.SUBMITTED, submitted_at__lt=submitted_before
+        )
+        .exclude(financial_year__in=locked)
+        .values("initiative__lead_id")
+    )
     managers = (
         _people_to_remind("email_awaiting_decision", kind, period)
         .filter(
@@ -70,6 +82,7 @@ def awaiting_decision(*, submitted_before, period):
         claims = list(
             permissions.claims_to_review_by(user=person)
             .filter(submitted_at__lt=submitted_before)
+            .exclude(financial_year__in=locked)
             .select_related("initiative__lead", "claimant")
             .order_by("submitted_at", "pk")
         )

@@ -140,6 +140,19 @@ def test_a_manager_is_never_reminded_of_a_claim_they_took_part_in(council, manag
     assert all(c.reference in body for c in (created, edited, submitted_by))
 
 
+def test_claims_of_a_locked_year_are_left_out_until_it_is_unlocked(council, manager):
+    """Nobody can decide a claim of a signed-off year, so the reminder does not ask them to."""
+    initiative = factories.InitiativeFactory(lead=council)
+    open_claim = submitted_claim(initiative, date(2026, 5, 1), financial_year=2025)
+    locked_claim = submitted_claim(initiative, date(2026, 5, 1), financial_year=2024)
+    factories.FinancialYearLockFactory(year=2024)
+
+    services.awaiting_decision_remind(today=MONDAY)
+
+    body = only_email_to(manager.email).body
+    assert open_claim.reference in body and locked_claim.reference not in body
+
+
 def test_the_partners_managers_are_not_reminded_of_the_leads_claims(
     council, manager, partner_council, partner_manager
 ):
