@@ -30,6 +30,9 @@ from partners.models import Organisation
 Action, Outcome = ImportRow.Action, ImportRow.Outcome
 KEYS_AT_A_TIME = 200
 EXAMPLE = "is the template's example: delete the example rows, or replace them with your own"
+MANAGERS_PARTNERS = (
+    "is a change only a manager of the lead organisation can make: ask one to import the partners"
+)
 NO_INITIATIVE = "is about an initiative whose row on the Initiatives sheet has errors"
 NOT_IMPORTED = "is about an initiative whose row on the Initiatives sheet was not imported"
 LISTED = 500  # initiatives created, and updated, linked from the result page
@@ -252,28 +255,35 @@ def _row_apply(run, row, apply, initiative):
 
 
 def _rows_apply_together(run, rows, apply, initiative):
-    """Rows that one service call applies together (an initiative's targets, its partners)."""
+    """Rows that one service call applies together (an initiative's targets, its partners).
+    `apply` returns {row pk: action} for the rows it applied, and {row pk: (column, message)}
+    for those it left out as wrong in themselves; an error it raises is the group's."""
     usable = _to_apply(run, rows)
     if not usable:
         return
+    wrong = {}
     try:
         with transaction.atomic():
-            actions = apply(run, usable, initiative)
+            actions = apply(run, usable, initiative, wrong)
     except RowError as error:
-        for row in usable:
-            _failed(run, row, error.column, error.message)
-        return
+        failures = [(error.column, error.message)]
     except ValidationError as error:
-        for row in usable:
-            for column, message in _messages(error, row.sheet):
-                _failed(run, row, column, message)
-        return
+        failures = None
+        messages = error
     except PermissionDenied as error:
-        for row in usable:
-            _failed(run, row, "", str(error))
-        return
+        failures = [("", str(error))]
+    else:
+        failures = []
     for row in usable:
-        if row.pk in actions:
+        if row.pk in wrong:
+            _failed(run, row, *wrong[row.pk])
+        elif failures is None:
+            for column, message in _messages(messages, row.sheet):
+                _failed(run, row, column, message)
+        elif failures:
+            for column, message in failures:
+                _failed(run, row, column, message)
+        elif row.pk in actions:
             _done(run, row, actions[row.pk])
 
 
@@ -442,22 +452,25 @@ def _status_move(run, initiative, wanted):
 # --- targets and partners -------------------------------------------------------------------
 
 
-def _targets_rows(run, rows, initiative):
+def _targets_rows(run, rows, initiative, wrong):
     """An initiative's targets, with the rows' years set and the others kept."""
     years = set(initiative.savings_years())
     existing = {t.financial_year: t.amount for t in initiative.targets.all()}
-    wanted, actions = dict(existing), {}
+    wanted, actions, seen = dict(existing), {}, set()
     for row in rows:
         values = _values(row)
         year, amount = values["Financial year"], values["Target (£)"]
         if year not in years:
-            raise RowError(
+            wrong[row.pk] = (
                 "Financial year",
                 f"is {financial_years.label(year)}: {initiative.reference} has targets from "
                 f"{financial_years.label(min(years))} to {financial_years.label(max(years))}",
             )
-        if year in wanted and year not in existing and wanted[year] is not None:
-            raise RowError("Financial year", f"has two rows for {financial_years.label(year)}")
+            continue
+        if year in seen:
+            wrong[row.pk] = ("Financial year", f"has two rows for {financial_years.label(year)}")
+            continue
+        seen.add(year)
         wanted[year] = amount
         if year not in existing:
             actions[row.pk] = Action.NEW
@@ -474,19 +487,21 @@ def _targets_rows(run, rows, initiative):
     return actions
 
 
-def _partners_rows(run, rows, initiative):
+def _partners_rows(run, rows, initiative, wrong):
     """An initiative's partners and shares: the rows' partners added and their shares set, the
     other partners' shares kept; the shares must then add up to 100%."""
     partnerships = {
         p.organisation_id: p.savings_share
         for p in initiative.partnerships.filter(removed_on__isnull=True)
     }
-    shares, actions, joining = dict(partnerships), {}, []
+    shares, actions, joining, seen = dict(partnerships), {}, [], set()
     for row in rows:
         values = _values(row)
         organisation_id, share = values[reading.PARTNER], values["Share of savings (%)"]
-        if organisation_id in shares and organisation_id not in partnerships:
-            raise RowError("Partner", "is on two rows for the same initiative")
+        if organisation_id in seen:
+            wrong[row.pk] = ("Partner", "is on two rows for the same initiative")
+            continue
+        seen.add(organisation_id)
         if organisation_id not in partnerships:
             joining.append(organisation_id)
             actions[row.pk] = Action.NEW
@@ -498,11 +513,10 @@ def _partners_rows(run, rows, initiative):
     if shares == partnerships:
         return actions
     if not permissions.can_manage_partners(run.actor, initiative):
-        raise RowError(
-            "Partner",
-            "is a change only a manager of the lead organisation can make: ask one to import "
-            "the partners",
-        )
+        for pk, action in actions.items():  # the rows that would change something
+            if action != Action.UNCHANGED:
+                wrong[pk] = ("Partner", MANAGERS_PARTNERS)
+        return actions
     total = sum(shares.values())
     if total != initiative_services.HUNDRED:
         raise RowError(

@@ -405,3 +405,42 @@ def test_an_officer_creates_initiatives_only_for_their_own_organisation(
         )
     ]
     assert report.counts["Initiatives"]["new"] == 1
+
+
+def test_a_wrong_target_or_partner_row_is_reported_alone(
+    officer, manager, council, partner_council
+):
+    """One row's mistake is that row's: the initiative's other targets are imported, and an
+    officer's unchanged partner rows are not errors, only the one that would change a share."""
+    make_initiative(officer, council, external_reference="T-1")
+    content = workbook(
+        Targets=[
+            TARGET_HEADERS,
+            ["T-1", "2025/26", 100],
+            ["T-1", "2040/41", 100],
+            ["T-1", "2025/26", 200],
+            ["T-1", "2026/27", 300],
+        ],
+        Partners=[
+            PARTNER_HEADERS,
+            ["T-1", council.name, None, 100],
+            ["T-1", partner_council.name, None, 0],
+        ],
+    )
+    report = checked(officer, council, content)
+    found = {(p[0], p[1], p[2]): p[3] for p in problems(report)}
+    assert set(found) == {
+        ("Targets", 3, "Financial year"),
+        ("Targets", 4, "Financial year"),
+        ("Partners", 3, "Partner"),
+    }
+    assert "has two rows for 2025/26" in found[("Targets", 4, "Financial year")]
+    assert "only a manager" in found[("Partners", 3, "Partner")]
+    assert report.counts["Targets"] == {"new": 2, "changed": 0, "unchanged": 0, "invalid": 2}
+    assert report.counts["Partners"] == {"new": 0, "changed": 0, "unchanged": 1, "invalid": 1}
+    imported(officer, report, mode="valid")
+    targets = Initiative.objects.get(external_reference="T-1").targets.all()
+    assert {t.financial_year: t.amount for t in targets} == {
+        2025: Decimal("100.00"),
+        2026: Decimal("300.00"),
+    }
