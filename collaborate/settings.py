@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "collaborate.middleware.ResponseHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signed out after SESSION_IDLE_TIMEOUT without activity (after messages: it says so).
+    "collaborate.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -215,21 +217,31 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24 * 3)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "NAME": "partners.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Throttle repeated failed sign-ins per account and per address (django-axes).
+# Throttle repeated failed sign-ins (django-axes) by the pair (account, address): a colleague
+# behind the same address (a council's NAT) still signs in, and a successful sign-in clears only
+# its own pair, never someone else's failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "partners.forms.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Whatever the addresses, an account that failed this many times within AXES_COOLOFF_TIME is
+# refused for the cool-off (partners.permissions.sign_in_paused_for_account).
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", 20)
+# Emails anyone may cause to be sent, an hour, per client address and per recipient.
+PASSWORD_RESET_EMAILS_PER_ADDRESS = env_int("PASSWORD_RESET_EMAILS_PER_ADDRESS", 5)
+PASSWORD_RESET_EMAILS_PER_RECIPIENT = env_int("PASSWORD_RESET_EMAILS_PER_RECIPIENT", 3)
+INVITATION_EMAILS_PER_ADDRESS = env_int("INVITATION_EMAILS_PER_ADDRESS", 30)
+INVITATION_EMAILS_PER_RECIPIENT = env_int("INVITATION_EMAILS_PER_RECIPIENT", 3)
 # Trusted reverse proxies in front: the client's address is the one the nearest of them appended
 # to X-Forwarded-For (collaborate.kit.web.client_ip). 0: REMOTE_ADDR.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
@@ -238,6 +250,14 @@ AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Signed out after this many seconds without a request of the person's own (polls do not count;
+# collaborate.middleware.IdleTimeoutMiddleware), besides SESSION_COOKIE_AGE's absolute limit.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+# Cookies only over HTTPS whenever DEBUG is off, apart from the HTTPS redirect: a local
+# plain-HTTP run (the load test, `docker compose up`) sets SECURE_COOKIES=false.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 
 # --- email ------------------------------------------------------------------------------------
 
@@ -307,12 +327,10 @@ if not DEBUG:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # HTTPS everywhere by default. SECURE_SSL_REDIRECT=false is for a local `docker compose up`
-    # over plain HTTP only: it also lets the cookies travel without TLS.
+    # over plain HTTP only (with SECURE_COOKIES=false for the cookies to travel without TLS).
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Container health checks talk plain HTTP to the process itself.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-    SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
-    CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

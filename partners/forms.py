@@ -3,12 +3,15 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.text import capfirst
 
 from collaborate.kit import web
 from collaborate.kit.edits import VersionedFormMixin
+from partners import permissions
 from partners.models import Membership, Organisation, User
+from partners.services import email_limits
 from partners.services import users as user_services
 
 GSS_CODE = re.compile(r"[EWSNK]\d{8}")
@@ -45,7 +48,28 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "Enter a correct email address and password.",
+        "paused": (
+            "There have been too many failed attempts to sign in with this email address. "
+            "Signing in with it is paused: try again in %(minutes)s minutes."
+        ),
     }
+
+    def clean(self):
+        """Refuse, before any password is checked, an email address that has failed too often
+        from any addresses (partners.permissions.sign_in_paused_for_account): the same answer
+        whether or not it has an account."""
+        username = axes_username(None, {"username": self.cleaned_data.get("username")})
+        if permissions.sign_in_paused_for_account(username):
+            raise forms.ValidationError(
+                self.error_messages["paused"],
+                code="paused",
+                params={"minutes": cooloff_minutes()},
+            )
+        return super().clean()
+
+
+def cooloff_minutes():
+    return max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
 
 
 class OrganisationForm(VersionedFormMixin, forms.ModelForm):
@@ -210,9 +234,15 @@ class QueuedPasswordResetForm(PasswordResetForm):
     def save(self, *args, request=None, **kwargs):
         """Queue one email for each account with this address, each recorded in the audit log.
         Only the user's id goes through the broker: the worker makes the reset link and renders
-        the email (no live token in the broker or the result backend)."""
-        for user in self.get_users(self.cleaned_data["email"]):
-            user_services.password_reset_request(user=user, ip_address=web.client_ip(request))
+        the email (no live token in the broker or the result backend). Past the hourly limits
+        for the client's address or for this email address nothing is sent, and the page says
+        the same as ever, so that it shows no more whether an account exists."""
+        email = self.cleaned_data["email"]
+        ip_address = web.client_ip(request)
+        if not email_limits.email_allowed("password-reset", ip_address=ip_address, recipient=email):
+            return
+        for user in self.get_users(email):
+            user_services.password_reset_request(user=user, ip_address=ip_address)
 
 
 def axes_username(request, credentials=None):

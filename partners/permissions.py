@@ -3,7 +3,11 @@
 Every view, service and task asks these functions; nothing else re-implements the rules.
 `initiatives.permissions` builds on `roles_of` and `acting_membership` for its own rules."""
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.utils import timezone
 
 from partners.models import AuditEvent, Membership, Organisation, User
 
@@ -195,6 +199,25 @@ def can_view_user_history(viewer, person):
 
 def can_unlock_sign_ins(user):
     return is_admin(user)
+
+
+def account_sign_in_failures(username):
+    """Failed sign-ins with this email address (as typed, in one case) within the cool-off,
+    from every address: django-axes keeps one count per (address, address typed) pair."""
+    if not username:
+        return 0
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    total = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
+        total=Sum("failures_since_start")
+    )["total"]
+    return total or 0
+
+
+def sign_in_paused_for_account(username):
+    """Whether signing in with this email address is refused, whatever the address it comes
+    from: SIGN_IN_ACCOUNT_FAILURE_LIMIT failures within the cool-off. It counts what was typed,
+    so it answers alike for an address that has no account."""
+    return account_sign_in_failures(username) >= settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT
 
 
 # --- the audit log ----------------------------------------------------------------------------

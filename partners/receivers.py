@@ -1,5 +1,6 @@
 """The audit log's record of signing in and out, from Django's authentication signals and
-django-axes' lockout signal (connected in `PartnersConfig.ready`).
+django-axes' lockout signal (connected in `PartnersConfig.ready`): a lockout of the pair (email
+address typed, client address) and the pause of an email address from every address.
 
 Only a page signs people in, out or fails to: a signal sent outside any request (the test
 client's `force_login`, a shell) records nothing, having no address and no page to tell of.
@@ -11,6 +12,8 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
 from collaborate.kit import web
+from partners import permissions
+from partners.forms import axes_username
 from partners.models import AuditEvent
 from partners.services import audit
 
@@ -43,11 +46,22 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
     password in `credentials`; nothing else of them is kept."""
     if _page(request) is None:
         return
+    ip_address = web.client_ip(request)
     audit.audit_record(
         action=AuditEvent.Action.SIGN_IN_FAILED,
-        ip_address=web.client_ip(request),
+        ip_address=ip_address,
         detail={"email": audit.typed(credentials.get("username")), "method": "password"},
     )
+    # django-axes has counted this failure (its receiver was connected first): the pause of the
+    # email address from every address begins with the failure that reaches its limit.
+    username = axes_username(request, credentials)
+    failures = permissions.account_sign_in_failures(username)
+    if failures == settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT:
+        audit.audit_record(
+            action=AuditEvent.Action.SIGN_IN_LOCKED,
+            ip_address=ip_address,
+            detail={"email": audit.typed(username), "failures": failures, "every_address": True},
+        )
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="partners_audit_signed_out")

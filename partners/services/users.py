@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from collaborate.kit import mail
 from partners import history, permissions, tasks, tokens
 from partners.models import AuditEvent, Invitation, Membership, Organisation, User
-from partners.services import audit
+from partners.services import audit, email_limits
 
 
 def _email_free(email):
@@ -123,12 +123,22 @@ def user_invite(*, actor, email, full_name, organisation, role, send=True, ip_ad
         after_role=membership.role,
     )
     if send:
-        _invitation_queue(invitation)
+        _invitation_queue(invitation, ip_address=ip_address)
         _invitation_audit(actor=actor, invitation=invitation, ip_address=ip_address)
     return invitation
 
 
-def _invitation_queue(invitation):
+INVITATIONS_PAUSED = (
+    "Too many invitation emails have been sent to this person or from your address in the last "
+    "hour. Try again later."
+)
+
+
+def _invitation_queue(invitation, *, ip_address):
+    if not email_limits.email_allowed(
+        "invitation", ip_address=ip_address, recipient=invitation.user.email
+    ):
+        raise ValidationError(INVITATIONS_PAUSED, code="rate_limited")
     invitation.last_sent_at = timezone.now()
     invitation.times_sent += 1
     invitation.save(update_fields=["last_sent_at", "times_sent"])
@@ -150,7 +160,7 @@ def invitation_resend(*, actor, invitation, ip_address=None):
         )
     if not invitation.user.is_active:
         raise ValidationError("This account is deactivated: reactivate it first.")
-    _invitation_queue(invitation)
+    _invitation_queue(invitation, ip_address=ip_address)
     history.history_record(actor=actor, owner=invitation.user, action="Invitation sent again")
     _invitation_audit(actor=actor, invitation=invitation, ip_address=ip_address)
     return invitation
@@ -250,25 +260,27 @@ def password_reset_complete(*, user, password, ip_address=None):
     )
 
 
+INVITATION_LINK_INVALID = (
+    "This invitation link cannot be used. It may have been used already, have expired, or not "
+    "have been copied in full from the email. If you have set your password, sign in; "
+    "otherwise ask the person who invited you, or an administrator, to send it again."
+)
+
+
 def invitation_for_link(reference, token):
-    """The open invitation a link stands for, or why the link cannot be used."""
-    user = User.objects.filter(pk=tokens.user_pk_from(reference)).first()
-    invitation = Invitation.objects.filter(user=user).select_related("organisation").first()
-    if user is None or invitation is None or not user.is_active:
-        return (
-            None,
-            "This link is not valid. Check that you copied the whole address from the email.",
-        )
-    if invitation.accepted:
-        return (
-            None,
-            "This invitation has already been used. Sign in with your email address and password.",
-        )
-    if not tokens.invitation_tokens.check_token(user, token):
-        return None, (
-            "This invitation link has expired. Ask the person who invited you, or an "
-            "administrator, to send it again."
-        )
+    """The open invitation a link stands for, or the one message for every link that cannot be
+    used (unknown person, wrong token, used, expired): the token is checked before anything is
+    said about the invitation, so a guessed link learns nothing."""
+    user = User.objects.filter(pk=tokens.user_pk_from(reference), is_active=True).first()
+    if user is None or not tokens.invitation_tokens.check_token(user, token):
+        return None, INVITATION_LINK_INVALID
+    invitation = (
+        Invitation.objects.filter(user=user, accepted_at__isnull=True)
+        .select_related("organisation")
+        .first()
+    )
+    if invitation is None:
+        return None, INVITATION_LINK_INVALID
     return invitation, None
 
 
@@ -282,7 +294,7 @@ def invitation_accept(*, invitation, token, password, ip_address=None):
     )
     user = invitation.user
     if invitation.accepted or not tokens.invitation_tokens.check_token(user, token):
-        raise ValidationError("This invitation has already been used or has expired.", code="spent")
+        raise ValidationError(INVITATION_LINK_INVALID, code="spent")
     user.set_password(password)
     user.save(update_fields=["password"])
     invitation.accepted_at = timezone.now()

@@ -62,8 +62,16 @@ def test_production_sends_plain_http_to_https_and_sets_only_secure_cookies():
 
 
 def test_plain_http_compose_serves_over_http_with_cookies_a_browser_keeps_there():
-    page = sign_in_page_over("http", SECRET_KEY="k" * 50, SECURE_SSL_REDIRECT="false")
+    page = sign_in_page_over(
+        "http", SECRET_KEY="k" * 50, SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false"
+    )
     assert page["status"] == 200 and page["secure"] == {"csrftoken": False}
+
+
+def test_cookies_stay_secure_without_the_https_redirect_unless_turned_off_on_their_own():
+    no_redirect = sign_in_page_over("http", SECRET_KEY="k" * 50, SECURE_SSL_REDIRECT="false")
+    assert no_redirect["status"] == 200 and no_redirect["secure"] == {"csrftoken": True}
+    assert sign_in_page_over("http", DEBUG="true")["secure"] == {"csrftoken": False}
 
 
 def test_start_up_without_secret_key_stops_with_a_clear_message_when_debug_is_off():

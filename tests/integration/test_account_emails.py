@@ -71,7 +71,7 @@ def test_an_invitation_is_emailed_by_the_worker_and_its_link_works_once(
     client.logout()
     again = client.get(link)
     assert again.status_code == 410
-    assert "already been used" in text_of(again)
+    assert "This invitation link cannot be used" in text_of(again)
     assert signs_in(client, "nina@example.gov.uk", NEW_PASSWORD)
 
 
