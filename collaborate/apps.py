@@ -10,10 +10,12 @@ class CollaborateStaticFilesConfig(StaticFilesConfig):
 
 
 class CollaborateConfig(AppConfig):
-    """The project package as an app: its templates, commands and deployment checks."""
+    """The project package as an app: its templates, commands, deployment checks and the
+    idle timeout's record of signing in."""
 
     default = True
     name = "collaborate"
 
     def ready(self):
         from collaborate import checks  # noqa: F401  (registers the checks)
+        from collaborate import middleware  # noqa: F401  (its sign-in receiver)

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django_htmx.http import HttpResponseClientRedirect
 
 PRIVATE = "private, no-store"
@@ -44,6 +46,14 @@ LAST_ACTIVITY = "last_activity"
 POLLING_ELEMENTS = frozenset({"reconcile", "freshness", "import-report", "progress-panel"})
 # The time of the last activity is written at most this often (seconds), not at every request.
 ACTIVITY_GRANULARITY = 60
+
+
+@receiver(user_logged_in, dispatch_uid="collaborate.middleware.activity_at_sign_in")
+def activity_at_sign_in(sender, request, **kwargs):
+    """Signing in is activity: recorded with the new session, which sign-in saves anyway, so
+    the first pages after it write nothing more."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY] = int(time.time())
 
 
 def is_poll(request):
