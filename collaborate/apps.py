@@ -17,5 +17,7 @@ class CollaborateConfig(AppConfig):
     name = "collaborate"
 
     def ready(self):
-        from collaborate import checks  # noqa: F401  (registers the checks)
-        from collaborate import middleware  # noqa: F401  (its sign-in receiver)
+        from collaborate import (
+            checks,  # noqa: F401  (registers the checks)
+            middleware,  # noqa: F401  (its sign-in receiver)
+        )
