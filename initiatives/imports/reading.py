@@ -9,7 +9,6 @@ and "row:<number>" for one the file creates with no reference at all (only its o
 about it). A row whose initiative cannot be found has no key, and an error saying why."""
 
 import datetime
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -39,9 +38,9 @@ def json_safe(value):
         return value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value  # bool among them
+    return str(value)  # a Decimal, or a time or duration Excel's formats make of a number
 
 
 class _Problems:

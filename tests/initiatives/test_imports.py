@@ -3,7 +3,7 @@ through the services, and that the same file twice changes nothing. The jobs' bo
 here as the worker calls them; tests/initiatives/test_import_jobs.py runs them on a worker."""
 
 import io
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -443,4 +443,24 @@ def test_a_wrong_target_or_partner_row_is_reported_alone(
     assert {t.financial_year: t.amount for t in targets} == {
         2025: Decimal("100.00"),
         2026: Decimal("300.00"),
+    }
+
+
+def test_cells_excel_shows_as_times_or_durations_are_read_as_text(officer, council):
+    """A number formatted as a time or a duration comes out of a workbook as a time or a
+    timedelta: kept as text (a title may be anything), not the end of the check."""
+    content = workbook(
+        Initiatives=[
+            INITIATIVE_HEADERS,
+            initiative_row("TM-1", title=time(9, 30)),
+            initiative_row("TM-2", title=timedelta(hours=36)),
+        ]
+    )
+    report = checked(officer, council, content)
+    assert report.status == SpreadsheetImport.Status.CHECKED
+    assert report.counts["Initiatives"]["new"] == 2
+    imported(officer, report)
+    assert set(Initiative.objects.values_list("title", flat=True)) == {
+        "09:30:00",
+        "1 day, 12:00:00",
     }
