@@ -17,12 +17,16 @@ The limit is chosen from the resolved view, not set in it, so CSRF protection st
 middleware: no view has to be csrf_exempt to change the upload handlers before its token is read.
 """
 
+import uuid
+from pathlib import PurePosixPath
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 # The settings that name the limits of the routes that take files.
 EVIDENCE = "EVIDENCE_UPLOAD_MAX_SIZE"
@@ -119,3 +123,11 @@ class BoundedFileField(forms.FileField):
         if isinstance(data, RefusedUpload):
             raise ValidationError(too_large_message(data.limit), code="too_large")
         return super().to_python(data)
+
+
+def stored_name(folder, filename):
+    """Where an uploaded file is kept: `folder`, the month, and a random name with the file's
+    suffix, so that what a user called the file never becomes a path (a FileField's
+    upload_to calls this through a function of its model's module)."""
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"

@@ -68,7 +68,7 @@ def rows_apply(spreadsheet_import, *, dry_run, report):
         spreadsheet_import=spreadsheet_import,
         dry_run=dry_run,
         reason=f"Imported from {spreadsheet_import.original_name}",
-        problems=reading._Problems(spreadsheet_import),
+        problems=reading.Problems(spreadsheet_import),
     )
     total = everything.count()
     done = total - rows.exclude(key="").count()

@@ -43,8 +43,8 @@ def json_safe(value):
     return str(value)  # a Decimal, or a time or duration Excel's formats make of a number
 
 
-class _Problems:
-    """Problems found, written a batch at a time."""
+class Problems:
+    """Problems found, written a batch at a time (by reading, and by applying)."""
 
     def __init__(self, spreadsheet_import):
         self.spreadsheet_import, self.pending = spreadsheet_import, []
@@ -70,7 +70,7 @@ def rows_read(spreadsheet_import, *, report):
     """Read the file into ImportRows. Returns why the whole file is refused, or ""."""
     ImportRow.objects.filter(spreadsheet_import=spreadsheet_import).delete()  # a retried job
     spreadsheet_import.problems.all().delete()
-    problems = _Problems(spreadsheet_import)
+    problems = Problems(spreadsheet_import)
     done = 0
     try:
         with spreadsheet_import.file.open("rb") as file:

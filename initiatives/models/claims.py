@@ -1,8 +1,6 @@
 """Savings claims, their evidence and their attribution to partners; locked financial years."""
 
-import uuid
 from decimal import Decimal
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from collaborate.kit import uploads
 from initiatives import financial_years
 from initiatives.models.initiatives import MAX_AMOUNT, MONEY, Initiative
 from partners.models import Organisation
@@ -181,9 +180,7 @@ class SavingsClaim(models.Model):
 
 
 def evidence_path(instance, filename):
-    """Stored under a random name: what a user called the file never becomes a path."""
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return uploads.stored_name("evidence", filename)
 
 
 class ClaimEvidence(models.Model):

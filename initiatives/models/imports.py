@@ -2,21 +2,17 @@
 importing it did. The file itself is kept for 30 days (settings.IMPORT_FILE_RETENTION_DAYS), so
 that its report can offer the rows with errors back as a spreadsheet; the report outlives it."""
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from collaborate.kit import uploads
 from partners.models import Organisation
 
 
 def import_path(instance, filename):
-    """Stored under a random name: what a user called the file never becomes a path."""
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return uploads.stored_name("imports", filename)
 
 
 class SpreadsheetImport(models.Model):
