@@ -409,6 +409,19 @@ class AuditEvent(models.Model):
         EVIDENCE_DOWNLOADED = "evidence_downloaded", "Evidence downloaded"
         PERSONAL_DATA_EXPORTED = "personal_data_exported", "Personal data exported"
         AUDIT_LOG_EXPORTED = "audit_log_exported", "Audit log exported"
+        SIGNED_OUT_IDLE = "signed_out_idle", "Signed out after inactivity"
+        SECOND_FACTOR_ADDED = "second_factor_added", "Second factor added"
+        SECOND_FACTOR_REMOVED = "second_factor_removed", "Second factor removed"
+        SECOND_FACTOR_FAILED = "second_factor_failed", "Second factor code refused"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an admin"
+        RECOVERY_CODES_GENERATED = "recovery_codes_generated", "Recovery codes generated"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        SSO_CONFIGURED = "sso_configured", "Single sign-on configured"
+        SSO_REMOVED = "sso_removed", "Single sign-on removed"
+        SSO_LINKED = "sso_linked", "Single sign-on linked to an account"
+        SSO_ACCOUNT_CREATED = "sso_account_created", "Account created by single sign-on"
+        SSO_ORGANISATION_CHOSEN = "sso_organisation_chosen", "Organisation chosen at sign-on"
+        SSO_SIGN_IN_REFUSED = "sso_sign_in_refused", "Single sign-on refused"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=60, choices=Action.choices)
