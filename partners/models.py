@@ -448,3 +448,119 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only: they are never deleted.")
+
+
+# --- single sign-on ---------------------------------------------------------------------------
+
+# An Entra ID issuer names its tenant: https://login.microsoftonline.com/<tenant id>/v2.0
+TENANT_IN_ISSUER = re.compile(
+    r"/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(/|$)", re.IGNORECASE
+)
+
+
+class IdentityProvider(models.Model):
+    """An OpenID Connect provider (a council's Microsoft Entra ID tenant, say) that signs in the
+    people of the organisations using it. One provider may serve several organisations.
+
+    The client secret is kept encrypted (`partners.sso.secrets`) or named by the environment
+    variable that holds it; it is never shown again once saved."""
+
+    class SubjectClaim(models.TextChoices):
+        SUB = "sub", "sub: the standard subject identifier"
+        OID = "oid", "oid: Microsoft Entra ID's object id, the same in every application"
+
+    class TokenAuthMethod(models.TextChoices):
+        POST = "client_secret_post", "client_secret_post: the secret in the request body"
+        BASIC = "client_secret_basic", "client_secret_basic: the secret in HTTP basic auth"
+
+    name = models.CharField(max_length=150, unique=True)
+    # In the provider's sign-in and redirect URLs: never changes once made.
+    slug = models.SlugField(max_length=60, unique=True, editable=False)
+    issuer = models.URLField("issuer URL", max_length=500)
+    client_id = models.CharField("client ID", max_length=255)
+    client_secret_encrypted = models.TextField(blank=True, editable=False)
+    client_secret_env = models.CharField(
+        "environment variable holding the client secret", max_length=100, blank=True
+    )
+    subject_claim = models.CharField(
+        max_length=10, choices=SubjectClaim.choices, default=SubjectClaim.SUB
+    )
+    token_auth_method = models.CharField(
+        "how the client authenticates to the token endpoint",
+        max_length=30,
+        choices=TokenAuthMethod.choices,
+        default=TokenAuthMethod.POST,
+    )
+    enforces_mfa = models.BooleanField(
+        "the provider enforces multi-factor authentication", default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "client_id"], name="identity_provider_one_per_client"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tenant_id(self):
+        """The tenant the issuer names (Entra ID), lower case, or ""."""
+        found = TENANT_IN_ISSUER.search(self.issuer)
+        return found.group(1).lower() if found else ""
+
+    @property
+    def has_secret(self):
+        return bool(self.client_secret_encrypted or self.client_secret_env)
+
+
+class OrganisationSignOn(models.Model):
+    """An organisation's single sign-on: the identity provider its people sign in with, the
+    email domains it vouches for, and whether someone unknown may get an account (an officer's)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="sign_on"
+    )
+    identity_provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.PROTECT, related_name="sign_ons"
+    )
+    creates_accounts = models.BooleanField(
+        "people without an account get one, as an officer", default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+
+    def __str__(self):
+        return f"{self.organisation} through {self.identity_provider}"
+
+
+class SignOnDomain(models.Model):
+    """An email domain an organisation vouches for (lower case, the part after the last "@").
+    Organisations on the same provider may share a domain; the services refuse one claimed by
+    organisations on two different providers."""
+
+    sign_on = models.ForeignKey(
+        OrganisationSignOn, on_delete=models.CASCADE, related_name="domains"
+    )
+    domain = models.CharField(max_length=253, db_index=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["sign_on", "domain"], name="sign_on_domain_once"),
+            models.CheckConstraint(
+                condition=models.Q(domain=models.functions.Lower("domain")),
+                name="sign_on_domain_lower_case",
+            ),
+        ]
+
+    def __str__(self):
+        return self.domain
