@@ -80,6 +80,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "collaborate",
     "partners",
     "initiatives",
@@ -92,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # django-allauth's sign-in stages (the second factor after the password).
+    "allauth.account.middleware.AccountMiddleware",
     # Private, uncached answers to the signed-in and for downloads; a Permissions-Policy.
     "collaborate.middleware.ResponseHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -208,7 +215,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -224,13 +231,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in, second factors and single sign-on are django-allauth's (docs/decisions.md): accounts
+# have an email address and no username; nobody signs themselves up (accounts come from
+# invitations and single sign-on); its emails, reset and change of password are not used.
+ACCOUNT_ADAPTER = "partners.adapters.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# django-axes throttles sign-ins (below); allauth's own limit on failures is off so that one
+# address's failures never lock out colleagues behind it (nor its many sign-ins slow them).
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
+# Second factors: an authenticator app (TOTP), recovery codes, security keys and passkeys.
+MFA_ADAPTER = "partners.mfa.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "Collaborate"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_TRUST_ENABLED = False
+# Local plain-HTTP runs (DEBUG) may register security keys on http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+SOCIALACCOUNT_ADAPTER = "partners.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+# --- single sign-on
+# Identity providers are configured per organisation in the database (partners.sso), never in
+# SOCIALACCOUNT_PROVIDERS. Their client secrets are encrypted with a key derived from
+# SSO_SECRETS_KEY (set it to keep them readable across a change of SECRET_KEY), else SECRET_KEY.
+SSO_SECRETS_KEY = os.environ.get("SSO_SECRETS_KEY", "")
+
 # Throttle repeated failed sign-ins (django-axes) by the pair (account, address): a colleague
 # behind the same address (a council's NAT) still signs in, and a successful sign-in clears only
 # its own pair, never someone else's failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "partners.forms.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -245,7 +290,7 @@ INVITATION_EMAILS_PER_RECIPIENT = env_int("INVITATION_EMAILS_PER_RECIPIENT", 3)
 # Trusted reverse proxies in front: the client's address is the one the nearest of them appended
 # to X-Forwarded-For (collaborate.kit.web.client_ip). 0: REMOTE_ADDR.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_CLIENT_IP_CALLABLE = "collaborate.kit.web.client_ip"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 8

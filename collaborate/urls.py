@@ -3,22 +3,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from collaborate import views
 from initiatives.claims import views as claim_views
-from partners.forms import QueuedPasswordResetForm, SignInForm
+from partners.forms import QueuedPasswordResetForm
 from partners.views import accounts as account_views
+from partners.views.sign_in import SignInView
 
 handler500 = "collaborate.views.server_error"
 
 accounts = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -47,6 +43,14 @@ accounts = [
         name="password_reset_complete",
     ),
     path("", include("partners.urls_accounts")),
+    # django-allauth's pages Collaborate does not use go to its own: passwords are changed and
+    # reset on the pages above, and the email address is the account's, changed by an admin.
+    path("password/change/", RedirectView.as_view(pattern_name="password_change")),
+    path("password/set/", RedirectView.as_view(pattern_name="password_change")),
+    path("password/reset/", RedirectView.as_view(pattern_name="password_reset")),
+    path("email/", RedirectView.as_view(pattern_name="accounts:account")),
+    # Second factors (/accounts/2fa/), single sign-on (/accounts/oidc/…), re-authentication.
+    path("", include("allauth.urls")),
 ]
 
 urlpatterns = [

@@ -2,9 +2,10 @@
 
 import re
 
+from allauth.account.forms import LoginForm
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.text import capfirst
 
 from collaborate.kit import web
@@ -34,36 +35,42 @@ def email_field(autocomplete, required_message=None):
     )
 
 
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form, labelled for an email address. Its one error message says nothing
-    about whether an account exists."""
+class EmailStepForm(forms.Form):
+    """The first step of signing in: the email address, which says whether the person's
+    organisation signs them in (single sign-on) or they give a password."""
 
-    username = email_field("username")
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    login = email_field("username", "Enter your email address")
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "Enter a correct email address and password.",
-        "paused": (
-            "There have been too many failed attempts to sign in with this email address. "
-            "Signing in with it is paused: try again in %(minutes)s minutes."
-        ),
-    }
+
+class SignInForm(LoginForm):
+    """django-allauth's sign-in form for the second step, the password, with the email address
+    from the first step carried in a hidden field. Its one error message says nothing about
+    whether an account exists."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"] = forms.EmailField(
+            max_length=254,
+            widget=forms.HiddenInput,
+            error_messages={"required": "Enter your email address"},
+        )
+        self.fields["password"] = forms.CharField(
+            label="Password",
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            error_messages={"required": "Enter your password"},
+        )
 
     def clean(self):
         """Refuse, before any password is checked, an email address that has failed too often
         from any addresses (partners.permissions.sign_in_paused_for_account): the same answer
         whether or not it has an account."""
-        username = axes_username(None, {"username": self.cleaned_data.get("username")})
+        username = axes_username(None, {"email": self.cleaned_data.get("login")})
         if permissions.sign_in_paused_for_account(username):
             raise forms.ValidationError(
-                self.error_messages["paused"],
+                "There have been too many failed attempts to sign in with this email address. "
+                f"Signing in with it is paused: try again in {cooloff_minutes()} minutes.",
                 code="paused",
-                params={"minutes": cooloff_minutes()},
             )
         return super().clean()
 
@@ -247,6 +254,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 def axes_username(request, credentials=None):
     """The email address sign-in throttling counts failures against, in one case, so that
-    changing capitals does not earn more attempts."""
+    changing capitals does not earn more attempts: allauth authenticates with `email`, the
+    sign-in form posts it as `login`."""
     source = credentials if credentials else getattr(request, "POST", {})
-    return (source.get("username") or "").strip().lower() or None
+    typed = source.get("email") or source.get("login") or source.get("username") or ""
+    return typed.strip().lower() or None

@@ -3,6 +3,7 @@
 Every view, service and task asks these functions; nothing else re-implements the rules.
 `initiatives.permissions` builds on `roles_of` and `acting_membership` for its own rules."""
 
+from allauth.mfa.utils import is_mfa_enabled
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -218,6 +219,39 @@ def sign_in_paused_for_account(username):
     from: SIGN_IN_ACCOUNT_FAILURE_LIMIT failures within the cool-off. It counts what was typed,
     so it answers alike for an address that has no account."""
     return account_sign_in_failures(username) >= settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT
+
+
+# --- second factors and single sign-on ---------------------------------------------------------
+
+# Set in the session by a single sign-on whose provider enforces multi-factor authentication
+# (the organisation's configuration says so, or the ID token's `amr` shows it).
+SSO_MFA_SESSION_KEY = "collaborate_sso_mfa"
+
+
+def second_factor_required(user):
+    """Admins and managers must have a second factor (auditors too, when they come); everyone
+    may add one."""
+    return is_admin(user) or bool(managed_organisation_ids(user))
+
+
+def second_factor_enrolment_needed(request):
+    """Whether the signed-in person must enrol a second factor before anything else: they need
+    one, have none, and did not sign in through a provider that enforces its own."""
+    user = request.user
+    if not second_factor_required(user):
+        return False
+    if request.session.get(SSO_MFA_SESSION_KEY):
+        return False
+    return not is_mfa_enabled(user)
+
+
+def can_reset_second_factor(user, person):
+    """Admins reset someone else's second factors (a lost phone); never their own this way."""
+    return is_admin(user) and person.pk != user.pk
+
+
+def can_configure_single_sign_on(user):
+    return is_admin(user)
 
 
 # --- the audit log ----------------------------------------------------------------------------

@@ -18,8 +18,15 @@ from partners.models import AuditEvent
 from partners.services import audit
 
 # How each page that signs people in does it, as the event says: the sign-in form checks a
-# password; an invitation link signs in the person who has just set theirs.
-SIGN_IN_METHODS = {"login": "password", "accounts:invitation": "invitation"}
+# password; the second-factor page follows it for people who have one; single sign-on returns
+# from the organisation's identity provider; an invitation link signs in the person who has
+# just set their password.
+SIGN_IN_METHODS = {
+    "login": "password",
+    "mfa_authenticate": "password and second factor",
+    "openid_connect_callback": "single sign-on",
+    "accounts:invitation": "invitation",
+}
 
 
 def _page(request):
@@ -50,7 +57,7 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
     audit.audit_record(
         action=AuditEvent.Action.SIGN_IN_FAILED,
         ip_address=ip_address,
-        detail={"email": audit.typed(credentials.get("username")), "method": "password"},
+        detail={"email": audit.typed(_typed_email(credentials)), "method": "password"},
     )
     # django-axes has counted this failure (its receiver was connected first): the pause of the
     # email address from every address begins with the failure that reaches its limit.
@@ -62,6 +69,11 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
             ip_address=ip_address,
             detail={"email": audit.typed(username), "failures": failures, "every_address": True},
         )
+
+
+def _typed_email(credentials):
+    """The address as typed: allauth authenticates with `email`, Django's forms `username`."""
+    return credentials.get("email") or credentials.get("username")
 
 
 @receiver(auth_signals.user_logged_out, dispatch_uid="partners_audit_signed_out")

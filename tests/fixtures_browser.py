@@ -172,6 +172,8 @@ def sign_in(checked, user, password):
     checked.goto("/accounts/login/")
     page = checked.page
     page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("button", name="Continue").click()
+    checked.check("sign in: the password step")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     checked.check("home after sign in")

@@ -1,14 +1,13 @@
 """What every page does the same way: fragments for htmx, forms answering 422, a service's
 refusal shown on its form or in a message, lists a page at a time."""
 
-import ipaddress
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from ipware import get_client_ip
 
 PAGE_SIZE = 25  # rows on every list page
 
@@ -77,14 +76,18 @@ def safe_next(request, fallback):
 
 
 def client_ip(request):
-    """The address a request came from, as the audit log records it: behind PROXY_COUNT trusted
-    proxies, the one the nearest of them appended to X-Forwarded-For (counted from the right,
-    so a client cannot choose it); otherwise, or if that is not an address, REMOTE_ADDR."""
+    """The address a request came from, as throttling and the audit log see it (django-ipware):
+    behind PROXY_COUNT trusted proxies, the one the nearest of them appended to X-Forwarded-For
+    (counted from the right, so a client cannot choose it); otherwise REMOTE_ADDR. ipware counts
+    only the proxies listed in the header, which the nearest one is not."""
     if settings.PROXY_COUNT:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(hops) >= settings.PROXY_COUNT:
-            try:
-                return str(ipaddress.ip_address(hops[-settings.PROXY_COUNT]))
-            except ValueError:
-                pass
+        address, _routable = get_client_ip(
+            request,
+            proxy_order="left-most",
+            proxy_count=settings.PROXY_COUNT - 1,
+            strict=False,
+            request_header_order=["HTTP_X_FORWARDED_FOR"],
+        )
+        if address is not None:
+            return str(address)
     return request.META.get("REMOTE_ADDR") or None

@@ -111,7 +111,7 @@ def invitation_accept(request, reference, token):
                 {"problem": " ".join(error.messages)},
                 status=410,
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         messages.success(
             request,
             f"Welcome to Collaborate. You are signed in for {invitation.organisation.name}.",

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_sign_in_home_and_sign_out_with_javascript(checked_page, officer, password):
     page = checked_page.page
     checked_page.goto("/accounts/login/")
-    send_empty(checked_page, "Sign in")
+    send_empty(checked_page, "Continue")
 
     sign_in(checked_page, officer, password)
     expect(page.locator("body")).to_have_class("govuk-template__body govuk-frontend-supported")

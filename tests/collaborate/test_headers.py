@@ -55,7 +55,7 @@ def test_the_answer_to_a_successful_sign_in_is_already_private(client, officer):
     officer.set_password("correct horse battery")
     officer.save()
     response = client.post(
-        reverse("login"), {"username": officer.email, "password": "correct horse battery"}
+        reverse("login"), {"login": officer.email, "password": "correct horse battery"}
     )
     assert response.status_code == 302
     assert response["Cache-Control"] == PRIVATE

@@ -52,7 +52,7 @@ def test_idle_past_the_timeout_signs_out_and_comes_back_after_signing_in(
     assert "govuk-notification-banner" in login.content.decode()
 
     back = client.post(
-        response["Location"], {"username": officer.email, "password": password, "next": PAGE}
+        response["Location"], {"login": officer.email, "password": password, "next": PAGE}
     )
     assert back.status_code == 302 and back["Location"] == PAGE
 

@@ -37,9 +37,7 @@ def test_pages_behind_sign_in_send_a_visitor_to_sign_in(client):
 
 @pytest.mark.django_db
 def test_sign_in_with_email_and_password_then_sign_out_by_post(client, officer, password):
-    response = client.post(
-        reverse("login"), {"username": officer.email.upper(), "password": password}
-    )
+    response = client.post(reverse("login"), {"login": officer.email.upper(), "password": password})
     assert response.status_code == 302
     home = client.get("/")
     assert home.status_code == 200
@@ -54,12 +52,12 @@ def test_sign_in_with_email_and_password_then_sign_out_by_post(client, officer, 
 
 @pytest.mark.django_db
 def test_sign_in_with_a_wrong_password_says_nothing_about_the_account(client, officer):
-    wrong_password = client.post(reverse("login"), {"username": officer.email, "password": "nope"})
+    wrong_password = client.post(reverse("login"), {"login": officer.email, "password": "nope"})
     no_account = client.post(
-        reverse("login"), {"username": "nobody@example.gov.uk", "password": "nope"}
+        reverse("login"), {"login": "nobody@example.gov.uk", "password": "nope"}
     )
     for response in (wrong_password, no_account):
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "Enter a correct email address and password." in text_of(response)
         assert "There is a problem" in text_of(response)
         assert_strict_page(response)
@@ -124,3 +122,31 @@ def test_an_htmx_post_from_an_element_inside_body_passes_csrf(officer, password)
         reverse("logout"), headers={"HX-Request": "true", "X-CSRFToken": headers["X-CSRFToken"]}
     )
     assert accepted.status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_in_asks_for_the_email_address_first_then_the_password(client, officer, password):
+    first = client.get(reverse("login") + "?next=/claims/")
+    assert 'name="password"' not in first.content.decode()
+    assert "Continue" in text_of(first)
+
+    second = client.post(reverse("login"), {"login": officer.email.upper(), "next": "/claims/"})
+    assert second.status_code == 200
+    html = second.content.decode()
+    assert 'name="password"' in html and 'type="hidden" name="login"' in html
+    assert f"Signing in as {officer.email}" in text_of(second)
+    assert 'name="next" value="/claims/"' in html
+    assert_strict_page(second)
+
+    signed_in = client.post(
+        reverse("login"), {"login": officer.email, "password": password, "next": "/claims/"}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/claims/"
+
+
+@pytest.mark.django_db
+def test_sign_in_without_a_real_email_address_stays_on_the_first_step(client):
+    response = client.post(reverse("login"), {"login": "not an address"})
+    assert response.status_code == 400
+    assert "Enter an email address in the right format" in text_of(response)
+    assert 'name="password"' not in response.content.decode()

@@ -28,7 +28,7 @@ def wait_for_email(count=1, attempts=300):
 
 
 def signs_in(client, email, password):
-    response = client.post(reverse("login"), {"username": email, "password": password})
+    response = client.post(reverse("login"), {"login": email, "password": password})
     return response.status_code == 302
 
 

@@ -52,7 +52,7 @@ def test_signing_in_with_a_password_is_recorded_once_without_the_password(
     client, officer, password
 ):
     response = client.post(
-        reverse("login"), {"username": officer.email, "password": password}, REMOTE_ADDR=IP
+        reverse("login"), {"login": officer.email, "password": password}, REMOTE_ADDR=IP
     )
     assert response.status_code == 302
     event = the_event(Action.SIGNED_IN)
@@ -66,9 +66,7 @@ def test_a_wrong_password_is_a_failed_sign_in_keeping_the_address_as_typed(
     client, officer, password
 ):
     typed = officer.email.upper()
-    client.post(
-        reverse("login"), {"username": typed, "password": "not my password"}, REMOTE_ADDR=IP
-    )
+    client.post(reverse("login"), {"login": typed, "password": "not my password"}, REMOTE_ADDR=IP)
     event = the_event(Action.SIGN_IN_FAILED)
     assert who(event) == (None, "", IP)  # whoever typed it was not signed in
     assert event.detail == {"email": typed, "method": "password"}
@@ -79,7 +77,7 @@ def test_a_wrong_password_is_a_failed_sign_in_keeping_the_address_as_typed(
 def test_a_sign_in_failure_for_an_unknown_email_is_recorded_as_entered(client):
     client.post(
         reverse("login"),
-        {"username": "nobody@example.gov.uk", "password": "guess"},
+        {"login": "nobody@example.gov.uk", "password": "guess"},
         REMOTE_ADDR=IP,
     )
     event = the_event(Action.SIGN_IN_FAILED)
@@ -106,9 +104,7 @@ def test_a_sign_in_outside_any_page_records_nothing(client, officer):
 def test_a_lockout_is_recorded_once_when_it_begins(client, officer, settings):
     limit = settings.AXES_FAILURE_LIMIT
     for _ in range(limit + 2):  # the last two are refused while locked
-        client.post(
-            reverse("login"), {"username": officer.email, "password": "wrong"}, REMOTE_ADDR=IP
-        )
+        client.post(reverse("login"), {"login": officer.email, "password": "wrong"}, REMOTE_ADDR=IP)
     event = the_event(Action.SIGN_IN_LOCKED)
     assert who(event) == (None, "", IP)
     assert event.detail == {"email": officer.email, "failures": limit}

@@ -34,7 +34,7 @@ def sign_in_records(client, email, password, address):
     """A successful and a failed sign-in by `email` from `address`, as django-axes records
     them (and as the optional failure log would)."""
     for attempt in (password, "wrong password"):
-        client.post(reverse("login"), {"username": email, "password": attempt}, REMOTE_ADDR=address)
+        client.post(reverse("login"), {"login": email, "password": attempt}, REMOTE_ADDR=address)
         client.logout()
     AccessFailureLog.objects.create(username=email, ip_address=address)
 
@@ -204,8 +204,8 @@ def test_a_deactivated_person_is_anonymised_7_years_after_their_records_closed(
     # Nobody can sign in as her, by either address.
     assert not lena.check_password(password)
     for email in ("lena.leaver@leeds.gov.uk", lena.email):
-        response = client.post(reverse("login"), {"username": email, "password": password})
-        assert response.status_code == 200 and "_auth_user_id" not in client.session
+        response = client.post(reverse("login"), {"login": email, "password": password})
+        assert response.status_code == 400 and "_auth_user_id" not in client.session
     # A second night changes nothing.
     assert account_retention.accounts_anonymise_due() == []
     assert AuditEvent.objects.filter(action=AuditEvent.Action.PERSON_ANONYMISED).count() == 1

@@ -29,12 +29,12 @@ PAUSED = "Signing in with it is paused"
 def fail(client, email, times, ip="127.0.0.1"):
     for _ in range(times):
         client.post(
-            reverse("login"), {"username": email, "password": "wrong password"}, REMOTE_ADDR=ip
+            reverse("login"), {"login": email, "password": "wrong password"}, REMOTE_ADDR=ip
         )
 
 
 def sign_in(client, email, password, ip="127.0.0.1"):
-    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
+    return client.post(reverse("login"), {"login": email, "password": password}, REMOTE_ADDR=ip)
 
 
 def signed_in(client):
@@ -95,12 +95,12 @@ def test_signing_in_locks_after_the_configured_failures_then_an_admin_unlocks(
     client, officer, password, admin_user, settings
 ):
     fail(client, officer.email, settings.AXES_FAILURE_LIMIT - 1)
-    response = client.post(reverse("login"), {"username": officer.email, "password": password})
+    response = client.post(reverse("login"), {"login": officer.email, "password": password})
     assert response.status_code == 302  # one short of the limit: still allowed
     client.logout()
 
     fail(client, officer.email.upper(), settings.AXES_FAILURE_LIMIT)  # capitals count the same
-    locked = client.post(reverse("login"), {"username": officer.email, "password": password})
+    locked = client.post(reverse("login"), {"login": officer.email, "password": password})
     assert locked.status_code == 429
     assert "Signing in is paused" in text_of(locked)
     assert not signed_in(client)
@@ -117,13 +117,13 @@ def test_signing_in_locks_after_the_configured_failures_then_an_admin_unlocks(
     assert event.ip_address == "192.0.2.7"
     assert event.detail["username"] == officer.email
 
-    response = client.post(reverse("login"), {"username": officer.email, "password": password})
+    response = client.post(reverse("login"), {"login": officer.email, "password": password})
     assert response.status_code == 302
 
 
 def test_the_lock_says_nothing_about_whether_the_account_exists(client, settings):
     fail(client, "nobody@example.gov.uk", settings.AXES_FAILURE_LIMIT)
-    locked = client.post(reverse("login"), {"username": "nobody@example.gov.uk", "password": "x"})
+    locked = client.post(reverse("login"), {"login": "nobody@example.gov.uk", "password": "x"})
     assert locked.status_code == 429
     assert "Signing in is paused" in text_of(locked)
 

@@ -148,8 +148,8 @@ def test_the_account_page_lists_ones_organisations_and_roles(as_user, manager):
 def test_a_deactivated_user_cannot_sign_in(client, officer, password):
     officer.is_active = False
     officer.save()
-    response = client.post(reverse("login"), {"username": officer.email, "password": password})
-    assert response.status_code == 200
+    response = client.post(reverse("login"), {"login": officer.email, "password": password})
+    assert response.status_code == 400
     assert "Enter a correct email address and password." in text_of(response)
 
 

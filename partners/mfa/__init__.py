@@ -1,0 +1,1 @@
+"""Second factors (django-allauth's mfa): who must have one, and how their use is recorded."""
