@@ -15,6 +15,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django_htmx.http import HttpResponseClientRedirect
 
+from collaborate.kit import web
+from partners.models import AuditEvent
+from partners.services import audit
+
 PRIVATE = "private, no-store"
 
 
@@ -81,8 +85,14 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
     def signed_out(self, request):
-        logout(request)
         minutes = max(1, settings.SESSION_IDLE_TIMEOUT // 60)
+        audit.audit_record(
+            action=AuditEvent.Action.SIGNED_OUT_IDLE,
+            actor=request.user,
+            ip_address=web.client_ip(request),
+            detail={"idle_minutes": minutes},
+        )
+        logout(request)
         messages.info(
             request,
             f"You were signed out because you did nothing for {minutes} "

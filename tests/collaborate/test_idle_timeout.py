@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from collaborate.middleware import LAST_ACTIVITY, POLLING_ELEMENTS
+from partners.models import AuditEvent
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,13 @@ def test_every_element_that_polls_by_itself_is_known_not_to_be_activity():
             polling.add(found.group(1))
     assert polling, "no polling element found: the scan is broken"
     assert polling <= POLLING_ELEMENTS, polling - POLLING_ELEMENTS
+
+
+def test_an_idle_sign_out_is_in_the_audit_log(client, officer, settings):
+    settings.SESSION_IDLE_TIMEOUT = 30 * 60
+    client.force_login(officer)
+    idle_for(client, 30 * 60 + 5)
+    client.get(PAGE, REMOTE_ADDR="203.0.113.7")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGNED_OUT_IDLE)
+    assert (event.actor_id, event.ip_address) == (officer.pk, "203.0.113.7")
+    assert event.detail == {"idle_minutes": 30}
