@@ -25,6 +25,10 @@ SIGN_IN_METHODS = {
     "login": "password",
     "mfa_authenticate": "password and second factor",
     "openid_connect_callback": "single sign-on",
+    # partners.sso's callback, which replaces allauth's at its path, and its choice of
+    # organisation at a first sign-on.
+    "accounts:sso_callback": "single sign-on",
+    "partners:sso_choose": "single sign-on",
     "accounts:invitation": "invitation",
 }
 

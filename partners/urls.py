@@ -1,6 +1,7 @@
 from django.urls import path
 
 from partners.views import organisations as views
+from partners.views import sso as sso_views
 
 app_name = "partners"
 
@@ -17,4 +18,17 @@ urlpatterns = [
     path(
         "<int:pk>/merge/<int:duplicate_pk>/", views.organisation_merge_confirm, name="merge_confirm"
     ),
+    path("<int:pk>/single-sign-on/", sso_views.sign_on, name="sso"),
+    path(
+        "<int:pk>/single-sign-on/provider/new/",
+        sso_views.identity_provider_create,
+        name="sso_provider_create",
+    ),
+    path(
+        "<int:pk>/single-sign-on/provider/",
+        sso_views.identity_provider_edit,
+        name="sso_provider_edit",
+    ),
+    path("<int:pk>/single-sign-on/remove/", sso_views.sign_on_remove, name="sso_remove"),
+    path("single-sign-on/organisation/", sso_views.organisation_choose, name="sso_choose"),
 ]
