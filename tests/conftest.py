@@ -7,7 +7,7 @@ from django.core.management import call_command
 from tests import factories, services
 from tests.people import People
 
-pytest_plugins = ["tests.fixtures_celery", "tests.fixtures_browser"]
+pytest_plugins = ["tests.fixtures_celery", "tests.fixtures_browser", "tests.fixtures_oidc"]
 
 
 def pytest_terminal_summary(terminalreporter):
