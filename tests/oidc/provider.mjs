@@ -58,7 +58,7 @@ const provider = new Provider(config.issuer, {
   // Claims go in the ID token, as Entra ID puts them: Collaborate reads only the ID token.
   conformIdTokenClaims: false,
   claims: {
-    openid: ['sub', 'oid', 'tid'],
+    openid: ['sub', 'oid', 'tid', 'amr'],
     email: ['email', 'email_verified'],
     profile: ['name'],
   },
