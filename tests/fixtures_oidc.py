@@ -140,15 +140,16 @@ class Person:
             f"{self.base_url}/accounts/login/",
             data={"csrfmiddlewaretoken": token, "login": email},
         )
-        if response.is_redirect and response.headers["Location"].startswith(self.provider.issuer):
-            self.authorisation_url = response.headers["Location"]
+        refresh = response.headers.get("Refresh", "").partition(";url=")[2]
+        if refresh.startswith(self.provider.issuer):
+            self.authorisation_url = refresh
         return response
 
     def sign_in(self, email, account):
         """Sign in as `account` at the provider: the last answer from Collaborate."""
         response = self.start(email)
         assert self.authorisation_url, f"not sent to the provider: {response.status_code}"
-        return self.follow(response, account)
+        return self.follow(self.request("GET", self.authorisation_url), account)
 
     def follow(self, response, account=None):
         for _ in range(20):

@@ -61,7 +61,9 @@ def test_sso_authorisation_request_carries_pkce_state_nonce_and_the_login_hint(
 ):
     response = person.start("olive@leeds.gov.uk")
 
-    assert response.status_code == 302
+    # A page that refreshes at once to the provider, with a link to it.
+    assert response.status_code == 200
+    assert "Continue to Test IdP" in response.text
     query = parse_qs(urlsplit(person.authorisation_url).query)
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) >= 43
