@@ -195,10 +195,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             refuse(request, identity_provider, "tenant", email=email)
         self._note_multi_factor(request, identity_provider, claims)
         if sociallogin.is_existing:
-            if not sociallogin.user.is_active:
-                refuse(request, identity_provider, "inactive", email=email, user=sociallogin.user)
+            self._known_person(request, sociallogin.user, identity_provider, email)
             return
         self._first_sign_on(request, sociallogin, identity_provider, email, claims)
+
+    def _known_person(self, request, user, identity_provider, email):
+        """Someone linked before signs in as their account, whatever their email claim says
+        now, while it is active and an organisation on this provider still vouches for its
+        address's domain (turning single sign-on off stops their sign-ons too)."""
+        if not user.is_active:
+            refuse(request, identity_provider, "inactive", email=email, user=user)
+        domain = selectors.domain_of(user.email)
+        if not selectors.sign_ons_vouching_for(
+            domain, identity_provider=identity_provider
+        ).exists():
+            refuse(request, identity_provider, "domain", email=email, user=user)
 
     def _wrong_tenant(self, identity_provider, claims):
         """Whether an Entra ID token's tenant (`tid`) is not the one the issuer names. Checked

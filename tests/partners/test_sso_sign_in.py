@@ -288,6 +288,23 @@ def test_sso_deactivated_user_is_refused(
     assert refusal_reasons() == ["inactive"]
 
 
+def test_sso_linked_user_is_refused_once_single_sign_on_is_turned_off(
+    person, another_person, oidc_provider, identity_provider, olive
+):
+    oidc_provider.account("olive-sub", email="olive@leeds.gov.uk")
+    person.sign_in("olive@leeds.gov.uk", "olive-sub")
+    another_person.start("olive@leeds.gov.uk")
+    identity_provider.sign_ons.all().delete()
+
+    page = another_person.follow(
+        another_person.request("GET", another_person.authorisation_url), "olive-sub"
+    )
+
+    assert page.status_code == 403
+    assert another_person.signed_in_user_id is None
+    assert refusal_reasons() == ["domain"]
+
+
 @pytest.mark.parametrize(
     ("amr", "enforces_mfa", "vouched"),
     [
