@@ -10,8 +10,10 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialAccount, SocialApp
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,6 +43,7 @@ REFUSALS = {
         "The Collaborate account with your email address is already linked to someone else's "
         "sign-in at your organisation."
     ),
+    "not_sign_in": "Single sign-on only signs people in: it cannot be added to an account.",
     "no_account": (
         "You do not have a Collaborate account, and your organisation does not create one when "
         "you sign in."
@@ -159,6 +162,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_auto_signup_allowed(self, request, sociallogin):
         return False
 
+    def validate_disconnect(self, account, accounts):
+        """A link to a provider is the organisation's, not the person's to remove."""
+        raise ValidationError("Single sign-on cannot be removed from your account.")
+
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ):
@@ -188,6 +195,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         email = (claims.get("email") or "").strip().lower()
         if identity_provider is None:
             refuse(request, None, "unknown_provider", email=email)
+        if (sociallogin.state or {}).get("process") != AuthProcess.LOGIN:
+            # allauth's "connect" (add an identity to the signed-in account) and "redirect"
+            # would go around the rules below.
+            refuse(request, identity_provider, "not_sign_in", email=email)
         expected_nonce = (sociallogin.state or {}).get("nonce")
         if not expected_nonce or claims.get("nonce") != expected_nonce:
             refuse(request, identity_provider, "nonce", email=email)

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 
 from partners import permissions
 from partners.models import AuditEvent, Membership, User
@@ -303,6 +304,31 @@ def test_sso_linked_user_is_refused_once_single_sign_on_is_turned_off(
     assert page.status_code == 403
     assert another_person.signed_in_user_id is None
     assert refusal_reasons() == ["domain"]
+
+
+def test_sso_identity_cannot_be_added_to_a_signed_in_account(
+    person, oidc_provider, identity_provider, olive, council
+):
+    factories.UserFactory(email="mona@leeds.gov.uk", member_of=[(council, "officer")])
+    oidc_provider.account("olive-sub", email="olive@leeds.gov.uk")
+    oidc_provider.account("mona-sub", email="mona@leeds.gov.uk")
+    person.sign_in("olive@leeds.gov.uk", "olive-sub")
+    token = person.http.cookies.get(settings.CSRF_COOKIE_NAME)
+
+    # allauth's "connect": Olive adds her manager's identity at the provider to her account.
+    page = person.follow(
+        person.request(
+            "POST",
+            f"{person.base_url}/accounts/oidc/test-idp/login/?process=connect",
+            data={"csrfmiddlewaretoken": token},
+            headers={"Referer": f"{person.base_url}/accounts/"},
+        ),
+        "mona-sub",
+    )
+
+    assert page.status_code == 403
+    assert list(SocialAccount.objects.values_list("uid", flat=True)) == ["olive-sub"]
+    assert refusal_reasons() == ["not_sign_in"]
 
 
 @pytest.mark.parametrize(
