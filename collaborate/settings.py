@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "collaborate.middleware.ResponseHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A person whose role needs a second factor sets one up before anything else.
+    "partners.mfa.middleware.SecondFactorEnrolmentMiddleware",
     # Signed out after SESSION_IDLE_TIMEOUT without activity (after messages: it says so).
     "collaborate.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -254,6 +256,13 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Collaborate"
 MFA_RECOVERY_CODE_COUNT = 10
+# Recovery codes are shown once, when they are made (the page offers them as a download too).
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_FORMS = {
+    "authenticate": "partners.mfa.forms.CodeForm",
+    "reauthenticate": "partners.mfa.forms.ReauthenticateCodeForm",
+    "activate_totp": "partners.mfa.forms.ActivateForm",
+}
 MFA_TRUST_ENABLED = False
 # Local plain-HTTP runs (DEBUG) may register security keys on http://localhost.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG

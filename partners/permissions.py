@@ -3,6 +3,7 @@
 Every view, service and task asks these functions; nothing else re-implements the rules.
 `initiatives.permissions` builds on `roles_of` and `acting_membership` for its own rules."""
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -319,3 +320,15 @@ def acting_membership(request):
     membership = membership or (memberships[0] if memberships else None)
     setattr(request, ACTING_CACHE, membership)
     return membership
+
+
+# --- second factors: removing one (added for partners.mfa) ------------------------------------
+
+
+def can_remove_second_factor(user, authenticator):
+    """A person whose role needs a second factor keeps an authenticator app or a security key:
+    they remove one only while another remains (recovery codes are no factor of their own)."""
+    if not second_factor_required(user):
+        return True
+    others = Authenticator.objects.filter(user_id=user.pk).exclude(pk=authenticator.pk)
+    return others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists()

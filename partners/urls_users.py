@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/active/", views.user_set_active, name="set_active"),
     path("<int:pk>/anonymise/", views.user_anonymise, name="anonymise"),
     path("<int:pk>/resend/", views.invitation_resend, name="resend"),
+    path(
+        "<int:pk>/second-factor/reset/",
+        views.user_second_factor_reset,
+        name="second_factor_reset",
+    ),
     path("<int:pk>/memberships/", views.membership_add, name="membership_add"),
     path("memberships/<int:pk>/", views.membership_change, name="membership_change"),
 ]

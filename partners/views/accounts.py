@@ -15,11 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from collaborate.kit import web
 from partners import permissions
 from partners.forms import ActingForForm, EmailPreferencesForm
+from partners.mfa import enrolment
 from partners.services import users as user_services
 
 
 def _account_context(request, *, acting_form=None, emails_form=None):
     memberships = permissions.memberships_for_acting(request)
+    second_factor = enrolment.state(request)  # (required, on), kept in the session
     if acting_form is None and len(memberships) > 1:
         acting_form = ActingForForm(memberships=memberships)
     return {
@@ -28,6 +30,8 @@ def _account_context(request, *, acting_form=None, emails_form=None):
         "acting_form": acting_form,
         "emails_form": _emails_form(request) if emails_form is None else emails_form,
         "is_admin": permissions.is_admin(request.user),
+        "second_factor_required": second_factor[0],
+        "second_factor_on": second_factor[1],
     }
 
 

@@ -1,7 +1,9 @@
 """/users/: admins manage people and memberships; managers see and invite their own members."""
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -10,6 +12,7 @@ from collaborate.kit import exports, web
 from collaborate.kit.filters import record_id
 from partners import columns, filters, permissions, selectors
 from partners.forms import InviteForm, MembershipAddForm, RoleForm
+from partners.mfa import services as second_factors
 from partners.models import Invitation
 from partners.services import audit, retention
 from partners.services import users as user_services
@@ -121,6 +124,8 @@ def user_detail(request, pk):
             "can_manage": can_manage,
             "can_set_active": permissions.can_set_active(request.user, person),
             "can_anonymise": permissions.can_anonymise(request.user, person),
+            "can_reset_second_factor": permissions.can_reset_second_factor(request.user, person)
+            and is_mfa_enabled(person),
             "add_form": _membership_add_form() if can_manage else None,
             "page": history_page,
         },
@@ -250,3 +255,22 @@ def locked_sign_ins(request):
     return render(
         request, "partners/locked_sign_ins.html", {"attempts": selectors.locked_sign_ins()}
     )
+
+
+@require_http_methods(["GET", "POST"])
+def user_second_factor_reset(request, pk):
+    """Admins remove someone's second factors (a lost phone): from their next request they set
+    one up again if their role needs one. A 404 for anyone else, and for oneself."""
+    person = get_object_or_404(selectors.users_visible_to(user=request.user), pk=pk)
+    if not permissions.can_reset_second_factor(request.user, person):
+        raise Http404
+    if request.method == "POST":
+        web.perform(
+            request,
+            second_factors.second_factor_reset,
+            f"{person}'s two-factor authentication was reset.",
+            person=person,
+            ip_address=web.client_ip(request),
+        )
+        return redirect("users:detail", person.pk)
+    return render(request, "partners/user_second_factor_reset.html", {"person": person})
