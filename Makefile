@@ -61,6 +61,7 @@ run: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_councils
 	$(MANAGE) seed_demo --allow-known-passwords
+	@echo "The demo administrator and manager need a code from an authenticator app: add the setup key printed above to yours."
 	@echo "Collaborate is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)."
 	$(MANAGE) runserver --skip-checks 127.0.0.1:$(PORT)
 

@@ -1,5 +1,8 @@
 """Demo people and organisations for `manage.py seed_demo`: idempotent, for trying the product."""
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -9,6 +12,9 @@ from django.utils.text import slugify
 from partners.models import Membership, Organisation, User, normalise_name
 
 DEMO_PASSWORD = "collaborate-demo-2026"  # noqa: S105 - printed for the local demo on purpose
+# The demo admin and manager must have a second factor (partners.mfa): an authenticator app with
+# this setup key, printed by seed_demo so that whoever runs `make run` can add it to theirs.
+DEMO_TOTP_SECRET = "COLLABORATEDEMOSECRETKEY234567AB"  # noqa: S105 - printed on purpose
 DEMO_DOMAIN = "demo.collaborate.local"
 DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 LEAD_COUNCIL = "la:LDS"  # Leeds City Council
@@ -106,8 +112,25 @@ def demo_people_ensure():
             Membership.objects.get_or_create(
                 user=user, organisation=organisation, defaults={"role": role}
             )
+        if is_staff or role == Membership.Role.MANAGER:
+            demo_second_factor_ensure(user)
         people.append((user, source_ref and Organisation.objects.get(source_ref=source_ref), role))
     return people
+
+
+def demo_second_factor_ensure(user):
+    """The demo authenticator app (DEMO_TOTP_SECRET) for a demo person whose role needs one,
+    unless they have set up a second factor of their own."""
+    if not Authenticator.objects.filter(user_id=user.pk).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
+def demo_second_factor_of(user):
+    """The setup key seed_demo prints for `user`, or None."""
+    totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+    if totp is not None and decrypt(totp.data["secret"]) == DEMO_TOTP_SECRET:
+        return DEMO_TOTP_SECRET
+    return None
 
 
 @transaction.atomic

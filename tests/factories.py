@@ -11,11 +11,15 @@ write those, and tests read what they wrote.
 for tests whose subject is what the services record on the way (history, references, shares).
 """
 
+import time
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 
 import factory
+import pyotp
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -45,6 +49,27 @@ from partners.models import (
 PASSWORD = "correct horse battery staple"
 # Hashing once keeps the suite fast; every factory user signs in with PASSWORD.
 PASSWORD_HASH = make_password(PASSWORD)
+# Admins and managers must have a second factor (partners.mfa): factory users in those roles have
+# an authenticator app with this secret, so that tests compute their codes (`totp_code`).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def second_factor_enrol(user, secret=TOTP_SECRET):
+    """Give `user` an authenticator app with `secret`, as enrolling on its page would."""
+    return TOTP.activate(user, secret).instance
+
+
+def totp_code(secret=TOTP_SECRET):
+    """The code an authenticator app with `secret` shows now; in the last seconds of its 30, the
+    next one (waiting for it), so that the code is still the app's when the page gets it."""
+    left = 30 - time.time() % 30
+    if left < 3:
+        time.sleep(left + 0.1)
+    return pyotp.TOTP(secret).now()
+
+
+def _second_factor_needed(user):
+    return user.is_staff or user.memberships.filter(role=Membership.Role.MANAGER).exists()
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -87,6 +112,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         for organisation, role in extracted or ():
             Membership.objects.create(user=self, organisation=organisation, role=role)
 
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """An authenticator app (TOTP_SECRET) for admins and managers, whose role needs one;
+        `second_factor=False` leaves one out, `True` gives one to anyone."""
+        if not create or extracted is False:
+            return
+        if extracted or _second_factor_needed(self):
+            second_factor_enrol(self)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -95,6 +129,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.OFFICER
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """A manager's membership gives its person an authenticator app, as UserFactory does."""
+        if not create or extracted is False or self.role != Membership.Role.MANAGER:
+            return
+        if not Authenticator.objects.filter(user_id=self.user_id).exists():
+            second_factor_enrol(self.user)
 
 
 class HistoryEntryFactory(factory.django.DjangoModelFactory):

@@ -5,13 +5,16 @@ and parts of a page that every journey uses."""
 import json
 import re
 import threading
+import time
 
 import pytest
+from allauth.mfa.models import Authenticator
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
+from django.core.cache import cache
 from playwright.sync_api import expect
 
-from tests import services
+from tests import factories, services
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_FLAGS = [
@@ -168,7 +171,9 @@ def download(checked, name, tmp_path):
     return downloaded.suggested_filename, path
 
 
-def sign_in(checked, user, password):
+def sign_in(checked, user, password, secret=factories.TOTP_SECRET):
+    """Sign in through the form: email, password and, for someone with an authenticator app,
+    its code (computed from `secret`)."""
     checked.goto("/accounts/login/")
     page = checked.page
     page.get_by_label("Email address").fill(user.email)
@@ -176,7 +181,51 @@ def sign_in(checked, user, password):
     checked.check("sign in: the password step")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
+        checked.check("sign in: the second factor step")
+        page.get_by_label(CODE_LABEL).fill(unused_totp_code(user, secret))
+        page.get_by_role("button", name="Sign in").click()
     checked.check("home after sign in")
+
+
+CODE_LABEL = "Code from your authenticator app"
+
+
+def set_up_second_factor(checked, password):
+    """For someone just sent to set up a second factor: give the password again if asked (a
+    sign-in through an invitation link is not a recent one for allauth), enrol an authenticator
+    app and carry on. Returns its secret."""
+    page = checked.page
+    if "/accounts/reauthenticate/" in page.url:
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Confirm").click()
+        checked.check("setting up a second factor, the password given again")
+    secret, _ = enrol_authenticator_app(checked)
+    page.get_by_role("link", name="Continue").click()
+    checked.check("home after setting up a second factor")
+    return secret
+
+
+def enrol_authenticator_app(checked):
+    """On the page that sets up an authenticator app: read the setup key shown in text, enter
+    the app's code, and read the recovery codes shown once. Returns (secret, codes)."""
+    page = checked.page
+    secret = page.locator("#setup-key").inner_text().strip()
+    page.get_by_label(CODE_LABEL).fill(factories.totp_code(secret))
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    checked.check("the recovery codes, shown once")
+    codes = [code.strip() for code in page.locator("#recovery-codes li").all_inner_texts()]
+    return secret, codes
+
+
+def unused_totp_code(user, secret=factories.TOTP_SECRET):
+    """The code `user`'s authenticator app shows now; if it was used already (a code works once),
+    the next one, after waiting for it as a person would."""
+    while True:
+        code = factories.totp_code(secret)
+        if not cache.get(f"allauth.mfa.totp.used?user={user.pk}&code={code}"):
+            return code
+        time.sleep(1)
 
 
 def sign_out(checked):

@@ -25,6 +25,9 @@ BATCH_SIZE = 5000
 SOURCE_PREFIX = "gen:"
 EMAIL_DOMAIN = "generated.collaborate.local"
 PASSWORD = "collaborate-generated"  # noqa: S105 - printed: generated people sign in with it
+# Generated managers and the administrator have an authenticator app with this setup key (their
+# role needs a second factor): load tests and `bench` compute their codes from it.
+TOTP_SECRET = "GENERATEDCOLLABORATEKEY234567ABC"  # noqa: S105 - printed, as the password is
 
 HUNDRED = Decimal("100")
 Kind = Organisation.Kind

@@ -5,6 +5,7 @@ import time as clock
 from collections import Counter
 from dataclasses import dataclass, field
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -37,7 +38,7 @@ from collaborate.scale.organisations import (
     public_bodies_ensure,
     synthetic_organisations,
 )
-from collaborate.scale.people import people_build
+from collaborate.scale.people import people_build, second_factors_build
 from initiatives import integrity
 from initiatives.models import (
     ClaimAttribution,
@@ -155,6 +156,7 @@ def _generate(rng, calendar, scale, say):
         users=len(insert(User, users)),
         memberships=len(insert(Membership, memberships)),
     )
+    insert(Authenticator, second_factors_build(users, memberships))
     summary.stored.update(_initiatives_store(plans, people, targets))
     say(f"Stored {summary.stored['initiatives']} initiatives")
     summary.stored.update(_claims_store(plans, claims, adjustments))

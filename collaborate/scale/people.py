@@ -1,7 +1,17 @@
 """The generator's people: an officer and a manager for each organisation taking part, and an
 administrator."""
 
-from collaborate.scale.common import EMAIL_DOMAIN, FIRST_NAMES, MANAGER, OFFICER, SURNAMES
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
+
+from collaborate.scale.common import (
+    EMAIL_DOMAIN,
+    FIRST_NAMES,
+    MANAGER,
+    OFFICER,
+    SURNAMES,
+    TOTP_SECRET,
+)
 from partners.models import Membership, User
 
 
@@ -34,3 +44,15 @@ def people_build(rng, calendar, organisations, password_hash):
         date_joined=calendar.before_start(rng),
     )
     return people, [*users, admin], memberships
+
+
+def second_factors_build(users, memberships):
+    """An authenticator app with TOTP_SECRET for each manager and the administrator (stored
+    users, with their ids), as if each had set one up."""
+    needing = {m.user.pk for m in memberships if m.role == MANAGER}
+    needing |= {user.pk for user in users if user.is_staff}
+    secret = encrypt(TOTP_SECRET)
+    return [
+        Authenticator(user_id=pk, type=Authenticator.Type.TOTP, data={"secret": secret})
+        for pk in sorted(needing)
+    ]

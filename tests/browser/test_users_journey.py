@@ -10,7 +10,13 @@ from playwright.sync_api import expect
 
 from partners.models import Membership
 from tests import factories
-from tests.fixtures_browser import banner, emails_arrived, sign_in, sign_out
+from tests.fixtures_browser import (
+    banner,
+    emails_arrived,
+    set_up_second_factor,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,6 +61,8 @@ def journey(checked, admin_user, password, council):
     sign_out(checked)
 
     accept(checked, emailed_link(1))
+    # A manager sets up two-factor authentication before anything else.
+    set_up_second_factor(checked, NEW_PASSWORD)
     expect(checked.page.locator("header")).to_contain_text("Mina Manager")
     invite(checked, "Otto Officer", "otto@example.gov.uk", council.name)
     assert Membership.objects.get(user__email="otto@example.gov.uk").role == "officer"

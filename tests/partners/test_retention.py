@@ -14,7 +14,7 @@ from initiatives.retention import services as account_retention
 from partners import history
 from partners.models import AuditEvent, HistoryEntry, Invitation, Membership, User
 from partners.services import retention
-from tests import factories
+from tests import factories, two_factor
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,10 @@ def sign_in_records(client, email, password, address):
     """A successful and a failed sign-in by `email` from `address`, as django-axes records
     them (and as the optional failure log would)."""
     for attempt in (password, "wrong password"):
-        client.post(reverse("login"), {"login": email, "password": attempt}, REMOTE_ADDR=address)
+        response = client.post(
+            reverse("login"), {"login": email, "password": attempt}, REMOTE_ADDR=address
+        )
+        two_factor.code_step(client, response, email, REMOTE_ADDR=address)
         client.logout()
     AccessFailureLog.objects.create(username=email, ip_address=address)
 

@@ -16,7 +16,7 @@ from partners import tokens
 from partners.models import AuditEvent, Invitation
 from partners.services import audit
 from partners.services import users as user_services
-from tests import factories, form_data
+from tests import factories, form_data, two_factor
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,9 @@ def fail(client, email, times, ip="127.0.0.1"):
 
 
 def sign_in(client, email, password, ip="127.0.0.1"):
-    return client.post(reverse("login"), {"login": email, "password": password}, REMOTE_ADDR=ip)
+    """The password step and, for someone with an authenticator app, the code step."""
+    response = client.post(reverse("login"), {"login": email, "password": password}, REMOTE_ADDR=ip)
+    return two_factor.code_step(client, response, email, REMOTE_ADDR=ip)
 
 
 def signed_in(client):

@@ -95,5 +95,6 @@ class Command(BaseCommand):
         self.stdout.write(recomputed)
         self.stdout.write(
             f"Sign in as any generated person (admin@{common.EMAIL_DOMAIN} is an administrator) "
-            f"with the password {common.PASSWORD}"
+            f"with the password {common.PASSWORD}; managers and the administrator also give a "
+            f"code from an authenticator app with the setup key {common.TOTP_SECRET}"
         )

@@ -19,4 +19,10 @@ class Command(BaseCommand):
         for user, organisation, role in people:
             what = "administrator" if user.is_staff else f"{role} of {organisation.name}"
             self.stdout.write(f"  {user.email:<36} password {demo.DEMO_PASSWORD}   ({what})")
+            if secret := demo.demo_second_factor_of(user):
+                self.stdout.write(f"  {'':<36} authenticator app setup key {secret}")
         self.stdout.write("  Sign in as the administrator to manage organisations and users.")
+        self.stdout.write(
+            "  The administrator and the manager sign in with a code from an authenticator app: "
+            "add the setup key above to yours (docs/two-factor-authentication.md)."
+        )

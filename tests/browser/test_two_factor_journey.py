@@ -1,0 +1,53 @@
+"""A manager who has no second factor signs in, is taken to set one up and can do nothing else
+until done: scans the QR code (or types the key shown beside it), enters the app's code, sees
+ten recovery codes once, and from then on signs in with a code. In Chromium, with and without
+JavaScript, every page checked with axe."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.fixtures_browser import enrol_authenticator_app, sign_in, sign_out
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_manager_sets_up_two_factor_authentication_and_signs_in_with_it(
+    checked, council, password
+):
+    manager = factories.UserFactory(
+        full_name="Nia Newmanager", member_of=[(council, "manager")], second_factor=False
+    )
+    page = checked.page
+    checked.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(manager.email)
+    page.get_by_role("button", name="Continue").click()
+    checked.check("the password step")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    checked.check("sent to set up an authenticator app")
+    expect(page).to_have_url(re.compile("/accounts/2fa/totp/activate/$"))
+    why = page.get_by_role("region", name="Important")
+    expect(why).to_contain_text("Your role needs two-factor authentication")
+
+    checked.goto("/initiatives/")  # nothing else until done
+    expect(page).to_have_url(re.compile("/accounts/2fa/totp/activate/$"))
+    qr = page.get_by_role("img", name=re.compile("QR code that adds Collaborate"))
+    expect(qr).to_be_visible()
+    assert qr.evaluate("image => image.naturalWidth") > 0  # shown under the CSP
+
+    secret, codes = enrol_authenticator_app(checked)
+    assert len(codes) == 10 and all(re.fullmatch(r"\d{8}", code) for code in codes)
+    page.get_by_role("link", name="Continue").click()
+    checked.check("home after enrolment")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text(re.compile("Set up"))
+
+    checked.goto("/accounts/2fa/recovery-codes/")
+    expect(page.locator("body")).to_contain_text("cannot be shown again")
+    assert not any(code in page.content() for code in codes)
+
+    sign_out(checked)
+    sign_in(checked, manager, password, secret=secret)
+    expect(page.locator("header")).to_contain_text("Nia Newmanager")
