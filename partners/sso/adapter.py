@@ -262,7 +262,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 sociallogin=sociallogin,
                 user=user,
                 identity_provider=identity_provider,
-                organisation=sign_ons[0].organisation,
+                organisation=self._vouching_organisation(user, sign_ons),
                 ip_address=ip_address,
             )
             return
@@ -282,6 +282,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             chosen=chosen,
             ip_address=ip_address,
         )
+
+    def _vouching_organisation(self, user, sign_ons):
+        """The organisation the link is recorded for: one of the person's own among those
+        vouching for the domain, else the first of them."""
+        members_of = set(user.memberships.values_list("organisation_id", flat=True))
+        mine = [s.organisation for s in sign_ons if s.organisation_id in members_of]
+        return (mine or [sign_ons[0].organisation])[0]
 
     def _organisation_for(self, request, sociallogin, identity_provider, organisations):
         """The one organisation that lets newcomers in, or the one the person chose among

@@ -57,6 +57,23 @@ def test_sso_first_sign_in_links_the_user_with_the_vouched_for_domain(
     assert signed_in.detail == {"method": "single sign-on"}
 
 
+def test_sso_link_is_recorded_for_the_persons_own_organisation_among_those_vouching(
+    person, oidc_provider, identity_provider, partner_council
+):
+    sign_on(partner_council, identity_provider, "leeds.gov.uk")
+    pat = factories.UserFactory(email="pat@leeds.gov.uk", member_of=[(partner_council, "officer")])
+    oidc_provider.account("pat-sub", email="pat@leeds.gov.uk")
+
+    person.sign_in("pat@leeds.gov.uk", "pat-sub")
+
+    assert person.signed_in_user_id == pat.pk
+    [linked] = events(AuditEvent.Action.SSO_LINKED)
+    assert (linked.organisation_id, linked.organisation_name) == (
+        partner_council.pk,
+        "Bradford Council",
+    )
+
+
 def test_sso_authorisation_request_carries_pkce_state_nonce_and_the_login_hint(
     person, identity_provider
 ):
