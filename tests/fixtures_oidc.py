@@ -131,23 +131,22 @@ class Person:
         self.callback_url = None
         self.authorisation_url = None
 
-    def start(self, email):
+    def start(self, email, next_url=None):
         """The sign-in page's first step: where it sends this email address."""
         page = self.request("GET", f"{self.base_url}/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        response = self.request(
-            "POST",
-            f"{self.base_url}/accounts/login/",
-            data={"csrfmiddlewaretoken": token, "login": email},
-        )
+        data = {"csrfmiddlewaretoken": token, "login": email}
+        if next_url:
+            data["next"] = next_url
+        response = self.request("POST", f"{self.base_url}/accounts/login/", data=data)
         refresh = response.headers.get("Refresh", "").partition(";url=")[2]
         if refresh.startswith(self.provider.issuer):
             self.authorisation_url = refresh
         return response
 
-    def sign_in(self, email, account):
+    def sign_in(self, email, account, next_url=None):
         """Sign in as `account` at the provider: the last answer from Collaborate."""
-        response = self.start(email)
+        response = self.start(email, next_url)
         assert self.authorisation_url, f"not sent to the provider: {response.status_code}"
         return self.follow(self.request("GET", self.authorisation_url), account)
 

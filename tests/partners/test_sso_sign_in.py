@@ -74,6 +74,17 @@ def test_sso_link_is_recorded_for_the_persons_own_organisation_among_those_vouch
     )
 
 
+def test_sso_sign_in_goes_on_to_the_page_asked_for(
+    person, oidc_provider, identity_provider, olive, council
+):
+    oidc_provider.account("olive-sub", email="olive@leeds.gov.uk")
+
+    page = person.sign_in("olive@leeds.gov.uk", "olive-sub", next_url=f"/partners/{council.pk}/")
+
+    assert page.status_code == 200
+    assert page.url == f"{person.base_url}/partners/{council.pk}/"
+
+
 def test_sso_authorisation_request_carries_pkce_state_nonce_and_the_login_hint(
     person, identity_provider
 ):
