@@ -51,3 +51,30 @@ def test_a_manager_sets_up_two_factor_authentication_and_signs_in_with_it(
     sign_out(checked)
     sign_in(checked, manager, password, secret=secret)
     expect(page.locator("header")).to_contain_text("Nia Newmanager")
+
+
+def test_the_second_factor_pages_and_an_admins_reset(checked, manager, admin_user, password):
+    """A manager looks at their second factors, cannot remove their only app and is told why,
+    and opens the pages for security keys and new recovery codes; an admin resets them."""
+    page = checked.page
+    sign_in(checked, manager, password)
+    checked.goto("/accounts/")
+    page.get_by_role("link", name="Manage two-factor authentication").click()
+    checked.check("two-factor authentication")
+    page.get_by_role("link", name="Remove authenticator app").click()
+    checked.check("removing the only app is refused")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Your role needs two-factor")
+    checked.goto("/accounts/2fa/webauthn/add/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a security key or passkey")
+    checked.goto("/accounts/2fa/webauthn/")
+    checked.goto("/accounts/2fa/recovery-codes/generate/")
+    expect(page.get_by_role("button", name="Make new codes")).to_be_visible()
+    sign_out(checked)
+
+    sign_in(checked, admin_user, password)
+    checked.goto(f"/users/{manager.pk}/")
+    page.get_by_role("link", name="Reset two-factor authentication").click()
+    checked.check("reset confirmation")
+    page.get_by_role("button", name="Reset two-factor authentication").click()
+    checked.check("after the reset")
+    expect(page.get_by_role("alert")).to_contain_text("two-factor authentication was reset")
