@@ -1,6 +1,7 @@
 from django.urls import path
 
 from initiatives import views
+from initiatives.opendata import views as opendata
 
 app_name = "register"
 
@@ -8,5 +9,16 @@ urlpatterns = [
     path("", views.register_list, name="list"),
     path("register.csv", views.register_download, {"fmt": "csv"}, name="csv"),
     path("register.xlsx", views.register_download, {"fmt": "xlsx"}, name="xlsx"),
+    # The open dataset: before the catch-all of an initiative's reference.
+    path("data/", opendata.data_page, name="data"),
+    path("data/register.csv", opendata.data_download, {"fmt": "csv"}, name="data_csv"),
+    path("data/register.xlsx", opendata.data_download, {"fmt": "xlsx"}, name="data_xlsx"),
+    path("data/register.json", opendata.data_download, {"fmt": "json"}, name="data_json"),
+    path(
+        "data/register.csv-metadata.json",
+        opendata.data_download,
+        {"fmt": "csvw"},
+        name="data_csvw",
+    ),
     path("<str:reference>/", views.register_detail, name="detail"),
 ]

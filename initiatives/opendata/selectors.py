@@ -1,0 +1,159 @@
+"""Reads for the open dataset: what the public register shows of every published initiative,
+and the state of the data that dates a download (its Last-Modified and ETag)."""
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import batched
+
+from django.db.models import Count, Max, Q
+
+from initiatives import selectors
+from initiatives.models import InitiativeYear
+from initiatives.progress import selectors as progress_selectors
+
+CHUNK = 1000  # initiatives read at a time: memory stays flat however many are published
+# Moves on when the columns or their meaning change, so that a cached copy is not reused.
+SCHEMA_VERSION = 1
+_VERIFIED = (
+    Q(verified_cash__gt=0)
+    | Q(verified_cash__lt=0)
+    | Q(verified_non_cash__gt=0)
+    | Q(verified_non_cash__lt=0)
+)
+
+
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    gss_code: str  # "" for an organisation with no ONS/GSS code
+    region: str  # its region's label, "" if none recorded
+    is_council: bool
+
+
+@dataclass(frozen=True)
+class YearSavings:
+    financial_year: int
+    cash: object  # Decimal
+    non_cash: object  # Decimal
+
+    @property
+    def total(self):
+        return self.cash + self.non_cash
+
+
+@dataclass
+class Entry:
+    """One row of the dataset: a published initiative with what the register shows of it."""
+
+    initiative: object
+    partners: list[Partner] = field(default_factory=list)
+    years: list[YearSavings] = field(default_factory=list)
+
+    @property
+    def progress(self):
+        return getattr(self.initiative, "progress", None)
+
+    @property
+    def regions(self):
+        """The regions of its partners (the lead among them), each once, in partner order."""
+        return list(dict.fromkeys(p.region for p in self.partners if p.region))
+
+    @property
+    def councils(self):
+        return [p for p in self.partners if p.is_council]
+
+    def year(self, financial_year):
+        return next((y for y in self.years if y.financial_year == financial_year), None)
+
+
+def _partner(organisation):
+    return Partner(
+        name=organisation.name,
+        gss_code=organisation.gss_code or "",
+        region=organisation.get_region_display() if organisation.region else "",
+        is_council=organisation.is_council,
+    )
+
+
+def published_initiatives():
+    """Every published initiative with its lead, figures and active partners, by reference."""
+    return selectors.published_for_page().order_by("reference")
+
+
+def entries():
+    """Every published initiative as an Entry, read CHUNK at a time: one query for the
+    initiatives (a server-side cursor), and per chunk one for their partners and one for their
+    verified savings by financial year."""
+    rows = published_initiatives().iterator(chunk_size=CHUNK)
+    for chunk in batched(rows, CHUNK):
+        years = defaultdict(list)
+        for row in (
+            InitiativeYear.objects.filter(initiative_id__in=[i.pk for i in chunk])
+            .filter(_VERIFIED)
+            .order_by("initiative_id", "financial_year")
+        ):
+            years[row.initiative_id].append(
+                YearSavings(row.financial_year, row.verified_cash, row.verified_non_cash)
+            )
+        for initiative in chunk:
+            yield Entry(
+                initiative=initiative,
+                partners=[_partner(p.organisation) for p in initiative.active_partnerships],
+                years=years[initiative.pk],
+            )
+
+
+def financial_years():
+    """The financial years in which some published initiative has verified savings, in order:
+    the CSV and the workbook have a pair of columns for each."""
+    return list(
+        InitiativeYear.objects.filter(initiative__in=selectors.published().values("pk"))
+        .filter(_VERIFIED)
+        .values_list("financial_year", flat=True)
+        .distinct()
+        .order_by("financial_year")
+    )
+
+
+@dataclass(frozen=True)
+class State:
+    """What dates the dataset: how many initiatives are published and when any of them, their
+    organisations or their figures last changed, and the version of the progress tables."""
+
+    count: int
+    last_modified: datetime | None  # None while nothing is published
+    etag: str
+
+
+def state():
+    """The dataset's state, in one query (and a read of the progress version from the cache).
+    An edit, a publication or a withdrawal moves the initiative's updated_at (and a withdrawal
+    the count); a partner added, removed or re-shared saves the initiative too; a renamed or
+    re-coded organisation moves its updated_at; a recompute moves computed_at and the
+    version."""
+    row = selectors.published().aggregate(
+        count=Count("pk", distinct=True),
+        initiatives=Max("updated_at"),
+        lead=Max("lead__updated_at"),
+        partners=Max("partnerships__organisation__updated_at"),
+        figures=Max("progress__computed_at"),
+    )
+    moments = [row[k] for k in ("initiatives", "lead", "partners", "figures") if row[k]]
+    last_modified = max(moments) if moments else None
+    words = ":".join(
+        str(value)
+        for value in (
+            SCHEMA_VERSION,
+            row["count"],
+            *(row[k] and row[k].isoformat() for k in ("initiatives", "lead", "partners")),
+            row["figures"] and row["figures"].isoformat(),
+            progress_selectors.version(),
+        )
+    )
+    return State(
+        count=row["count"],
+        last_modified=last_modified,
+        etag=hashlib.sha256(words.encode()).hexdigest()[:32],
+    )
