@@ -44,6 +44,7 @@ REFUSALS = {
         "sign-in at your organisation."
     ),
     "not_sign_in": "Single sign-on only signs people in: it cannot be added to an account.",
+    "meanwhile": "Your account changed while you were signing in: sign in again.",
     "no_account": (
         "You do not have a Collaborate account, and your organisation does not create one when "
         "you sign in."
@@ -272,16 +273,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         organisation, chosen = self._organisation_for(
             request, sociallogin, identity_provider, open_to_newcomers
         )
-        services.account_create(
-            request=request,
-            sociallogin=sociallogin,
-            email=email,
-            full_name=claims.get("name") or email.partition("@")[0],
-            identity_provider=identity_provider,
-            organisation=organisation,
-            chosen=chosen,
-            ip_address=ip_address,
-        )
+        try:
+            services.account_create(
+                request=request,
+                sociallogin=sociallogin,
+                email=email,
+                full_name=claims.get("name") or email.partition("@")[0],
+                identity_provider=identity_provider,
+                organisation=organisation,
+                chosen=chosen,
+                ip_address=ip_address,
+            )
+        except ValidationError:
+            refuse(request, identity_provider, "meanwhile", email=email)
 
     def _vouching_organisation(self, user, sign_ons):
         """The organisation the link is recorded for: one of the person's own among those

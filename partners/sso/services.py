@@ -4,7 +4,7 @@ sign-on, and the links and accounts a sign-on makes. Each in one transaction, au
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from partners import history, permissions
@@ -309,7 +309,12 @@ def account_create(
         organisation__merged_into__isnull=True,
     ).exists():
         raise ValidationError("This organisation does not give accounts by single sign-on.")
-    user = User.objects.create_user(email=email, full_name=full_name[:150])
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, full_name=full_name[:150])
+    except IntegrityError:
+        # The same person finishing two first sign-ons at once: the other one made it.
+        raise ValidationError("An account with this email address was made meanwhile.") from None
     Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.OFFICER)
     sociallogin.connect(request, user)
     history.history_record(

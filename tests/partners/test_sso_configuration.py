@@ -6,7 +6,7 @@ import re
 
 import pytest
 from allauth.socialaccount.models import SocialApp
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +16,7 @@ from partners import sso
 from partners.models import AuditEvent, IdentityProvider, OrganisationSignOn
 from partners.sso import adapter, secrets
 from partners.sso import services as sso_services
+from tests import factories
 from tests.fixtures_oidc import sign_on
 from tests.pages import assert_error_at_field, assert_strict_page, text_of
 
@@ -328,3 +329,25 @@ def test_sso_secret_is_never_in_an_audit_event(as_user, admin_user, council):
     assert AuditEvent.objects.count() == 3
     assert SECRET not in written and "second-secret-value" not in written
     assert provider.client_secret_encrypted not in written
+
+
+def test_sso_account_is_made_only_where_the_organisation_allows_and_only_once(council):
+    provider = make_provider()
+    configured = sign_on(council, provider, "leeds.gov.uk")
+    factories.UserFactory(email="sam@leeds.gov.uk")
+    arguments = {
+        "request": None,
+        "sociallogin": None,
+        "full_name": "Sam",
+        "identity_provider": provider,
+        "organisation": council,
+        "chosen": False,
+    }
+    with pytest.raises(ValidationError, match="does not give accounts"):
+        sso_services.account_create(email="nia@leeds.gov.uk", **arguments)
+    configured.creates_accounts = True
+    configured.save()
+    with pytest.raises(ValidationError, match="made meanwhile"):
+        sso_services.account_create(email="sam@leeds.gov.uk", **arguments)
+    assert not council.memberships.exists()
+    assert not AuditEvent.objects.exists()
