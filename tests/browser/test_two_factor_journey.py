@@ -6,8 +6,10 @@ JavaScript, every page checked with axe."""
 import re
 
 import pytest
+from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
+from partners.models import AuditEvent
 from tests import factories
 from tests.fixtures_browser import enrol_authenticator_app, sign_in, sign_out
 
@@ -78,3 +80,48 @@ def test_the_second_factor_pages_and_an_admins_reset(checked, manager, admin_use
     page.get_by_role("button", name="Reset two-factor authentication").click()
     checked.check("after the reset")
     expect(page.get_by_role("alert")).to_contain_text("two-factor authentication was reset")
+
+
+def test_a_manager_adds_a_security_key_and_signs_in_with_it(
+    checked_page, manager, password, settings
+):
+    """Chromium's virtual authenticator stands in for a security key; allauth's WebAuthn
+    scripts run under the CSP (static files, data in JSON blocks)."""
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # the test server is plain HTTP
+    checked, page = checked_page, checked_page.page
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    sign_in(checked, manager, password)
+    checked.goto("/accounts/2fa/webauthn/add/")
+    page.get_by_label("Name").fill("Blue key")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_url(re.compile("/accounts/2fa/(recovery-codes|webauthn)/"))
+    checked.check("after adding a security key")
+    assert Authenticator.objects.filter(user=manager, type="webauthn").count() == 1
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.SECOND_FACTOR_ADDED, detail={"type": "webauthn"}
+    ).exists()
+    sign_out(checked)
+
+    checked.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(manager.email)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    checked.check("the code step")
+    page.get_by_role("button", name="Use a security key").click()
+    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
+    checked.check("home, signed in with the key")
+    expect(page.locator("header")).to_contain_text(manager.full_name)
