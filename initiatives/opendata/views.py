@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_GET, require_safe
 
 from collaborate.kit import exports
 from initiatives.opendata import dataset, selectors
@@ -99,7 +99,7 @@ def _response(request, fmt):
     return _csvw(request)
 
 
-@require_GET
+@require_safe  # HEAD too: a harvester may ask only for the ETag and Last-Modified
 @login_not_required
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 @cache_control(public=True, max_age=MAX_AGE)
