@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import batched
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from initiatives import selectors
 from initiatives.models import InitiativeYear
-from initiatives.progress import selectors as progress_selectors
 
 CHUNK = 1000  # initiatives read at a time: memory stays flat however many are published
 # Moves on when the columns or their meaning change, so that a cached copy is not reused.
 SCHEMA_VERSION = 1
+SEEN_KEY = "collaborate:opendata:seen"  # (the dataset's last ETag, when it was first seen)
 _VERIFIED = (
     Q(verified_cash__gt=0)
     | Q(verified_cash__lt=0)
@@ -132,19 +134,38 @@ def financial_years():
 @dataclass(frozen=True)
 class State:
     """What dates the dataset: how many initiatives are published and when any of them, their
-    organisations or their figures last changed, and the version of the progress tables."""
+    organisations or their figures last changed."""
 
     count: int
-    last_modified: datetime | None  # None while nothing is published
+    last_modified: datetime | None  # the latest change; None while nothing is published
     etag: str
+    since: datetime  # when this state was first seen: its Last-Modified over HTTP
+
+
+def _since(etag):
+    """When the dataset was first seen in the state `etag`, kept in the cache beside it: each
+    new state is dated later than the one before, even one that returns to an earlier state
+    (a publication withdrawn), so that If-Modified-Since never keeps an old copy. Two requests
+    racing over a change at worst date it twice, later each time."""
+    seen = cache.get(SEEN_KEY)
+    if seen and seen[0] == etag:
+        return seen[1]
+    now = timezone.now()
+    cache.set(SEEN_KEY, (etag, now), timeout=None)
+    return now
 
 
 def state():
-    """The dataset's state, in one query (and a read of the progress version from the cache).
-    An edit, a publication or a withdrawal moves the initiative's updated_at (and a withdrawal
-    the count); a partner added, removed or re-shared saves the initiative too; a renamed or
-    re-coded organisation moves its updated_at; a recompute moves computed_at and the
-    version."""
+    """The dataset's state, in one query over published initiatives only (so that nothing
+    about unpublished ones, not even when they change, shows through the ETag), and one read
+    of the cache. An edit, a publication or a partner added, removed or re-shared moves an
+    initiative's updated_at; a withdrawal lowers the count; a renamed or re-coded organisation
+    moves its updated_at; a recompute of a published initiative's figures moves its
+    computed_at.
+
+    Over HTTP, Last-Modified is when the dataset was first seen in this state (`_since`): a
+    withdrawal changes no date that the query sees, yet a client asking If-Modified-Since must
+    get the new file."""
     row = selectors.published().aggregate(
         count=Count("pk", distinct=True),
         initiatives=Max("updated_at"),
@@ -152,20 +173,13 @@ def state():
         partners=Max("partnerships__organisation__updated_at"),
         figures=Max("progress__computed_at"),
     )
-    moments = [row[k] for k in ("initiatives", "lead", "partners", "figures") if row[k]]
-    last_modified = max(moments) if moments else None
-    words = ":".join(
-        str(value)
-        for value in (
-            SCHEMA_VERSION,
-            row["count"],
-            *(row[k] and row[k].isoformat() for k in ("initiatives", "lead", "partners")),
-            row["figures"] and row["figures"].isoformat(),
-            progress_selectors.version(),
-        )
-    )
+    moments = [row[k] for k in ("initiatives", "lead", "partners", "figures")]
+    words = [str(SCHEMA_VERSION), str(row["count"]), *(m.isoformat() if m else "" for m in moments)]
+    etag = hashlib.sha256(":".join(words).encode()).hexdigest()[:32]
+    since = _since(etag)
     return State(
         count=row["count"],
-        last_modified=last_modified,
-        etag=hashlib.sha256(words.encode()).hexdigest()[:32],
+        last_modified=max((m for m in moments if m), default=None),
+        etag=etag,
+        since=since,
     )

@@ -34,7 +34,7 @@ def _etag(request, fmt):
 
 
 def _last_modified(request, fmt):
-    return _state(request).last_modified
+    return _state(request).since
 
 
 def _url_of(request):
