@@ -6,6 +6,7 @@ Only a page signs people in, out or fails to: a signal sent outside any request 
 client's `force_login`, a shell) records nothing, having no address and no page to tell of.
 Django sends each signal where no transaction is open, so each event is its own write."""
 
+from allauth.account.internal.flows.login import get_authentication_records
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import signals as auth_signals
@@ -24,10 +25,9 @@ from partners.services import audit
 SIGN_IN_METHODS = {
     "login": "password",
     "mfa_authenticate": "password and second factor",
+    # partners.sso's callback (under allauth's name), and its choice of organisation at a
+    # first sign-on.
     "openid_connect_callback": "single sign-on",
-    # partners.sso's callback, which replaces allauth's at its path, and its choice of
-    # organisation at a first sign-on.
-    "accounts:sso_callback": "single sign-on",
     "partners:sso_choose": "single sign-on",
     "accounts:invitation": "invitation",
 }
@@ -46,8 +46,19 @@ def signed_in(sender, request, user, **kwargs):
         action=AuditEvent.Action.SIGNED_IN,
         actor=user,
         ip_address=web.client_ip(request),
-        detail={"method": SIGN_IN_METHODS.get(page.view_name, page.view_name)},
+        detail={"method": _method(request, page, user)},
     )
+
+
+def _method(request, page, user):
+    """How the person signed in; a code after single sign-on is still single sign-on."""
+    method = SIGN_IN_METHODS.get(page.view_name, page.view_name)
+    if page.view_name == "mfa_authenticate" and any(
+        record.get("method") == "socialaccount"
+        for record in get_authentication_records(request, user)
+    ):
+        return "single sign-on and second factor"
+    return method
 
 
 @receiver(auth_signals.user_login_failed, dispatch_uid="partners_audit_sign_in_failed")

@@ -13,6 +13,8 @@ from partners.models import (
     Membership,
     Organisation,
     OrganisationName,
+    OrganisationSignOn,
+    SignOnDomain,
     normalise_name,
 )
 from partners.services import audit
@@ -161,6 +163,28 @@ def _merge_invitations(*, actor, duplicate, survivor):
         )
 
 
+def _merge_sign_on(*, duplicate, survivor):
+    """The duplicate's single sign-on becomes the survivor's if it has none. If it has one on
+    the same identity provider, the duplicate's domains join it; on another provider, the
+    survivor's stays as it is (an admin chose it) and the duplicate's goes."""
+    sign_on = OrganisationSignOn.objects.select_for_update().filter(organisation=duplicate).first()
+    if sign_on is None:
+        return
+    kept = OrganisationSignOn.objects.select_for_update().filter(organisation=survivor).first()
+    if kept is None:
+        sign_on.organisation = survivor
+        sign_on.save(update_fields=["organisation", "updated_at"])
+        return
+    if kept.identity_provider_id == sign_on.identity_provider_id:
+        known = set(kept.domains.values_list("domain", flat=True))
+        SignOnDomain.objects.bulk_create(
+            SignOnDomain(sign_on=kept, domain=d.domain)
+            for d in sign_on.domains.all()
+            if d.domain not in known
+        )
+    sign_on.delete()
+
+
 def _merge_links(*, duplicate, survivor):
     """Successor links and earlier merges move to the survivor (never a link to itself)."""
     links = Organisation.successors.through.objects
@@ -212,6 +236,7 @@ def organisation_merge(*, actor, duplicate, survivor, ip_address=None):
     _merge_invitations(actor=actor, duplicate=duplicate, survivor=survivor)
     _merge_links(duplicate=duplicate, survivor=survivor)
     _merge_names(duplicate=duplicate, survivor=survivor)
+    _merge_sign_on(duplicate=duplicate, survivor=survivor)
     duplicate.active = False
     duplicate.merged_into = survivor
     duplicate.version += 1

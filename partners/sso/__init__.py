@@ -1,6 +1,7 @@
 """Single sign-on per organisation (OpenID Connect through django-allauth): what the sign-in
 page asks once it has the email address."""
 
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import get_adapter
 from django.shortcuts import render
 
@@ -23,12 +24,15 @@ def sign_in_start(request, provider, *, email, next_url):
     that refreshes at once to the provider (the `Refresh` header), with a link to follow should
     it not, takes the person there."""
     instance = get_adapter(request).get_provider(request, provider.slug)
-    response = instance.redirect(
-        request,
-        process="login",
-        next_url=next_url,
-        auth_params={**instance.get_auth_params(), "login_hint": email},
-    )
+    try:
+        response = instance.redirect(
+            request,
+            process="login",
+            next_url=next_url,
+            auth_params={**instance.get_auth_params(), "login_hint": email},
+        )
+    except ImmediateHttpResponse as stopped:
+        return stopped.response
     if not response.has_header("Location"):
         return response
     url = response["Location"]

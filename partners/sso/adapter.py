@@ -6,6 +6,7 @@ state and PKCE by allauth; the ID token's signature, issuer (the one configured)
 and expiry by `SignOnOAuth2Adapter`; its nonce and Entra ID tenant in `pre_social_login`, which
 then decides who the person is (see docs/single-sign-on.md)."""
 
+import requests
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
@@ -76,6 +77,22 @@ def social_app(identity_provider):
 
 
 class SignOnOAuth2Adapter(OpenIDConnectOAuth2Adapter):
+    @property
+    def openid_config(self):
+        """The provider's discovery document; a provider that cannot be reached, or answers
+        nonsense, gets a page saying so (502), not a server error."""
+        try:
+            return super().openid_config
+        except (requests.RequestException, ValueError) as error:
+            provider = self.get_provider()
+            page = render(
+                self.request,
+                "partners/sso/unreachable.html",
+                {"name": provider.app.name},
+                status=502,
+            )
+            raise ImmediateHttpResponse(page) from error
+
     def _decode_id_token(self, app, id_token):
         """The ID token's claims once its signature (the provider's published keys), issuer
         (exactly the one configured, not whatever the discovery document says), audience (our

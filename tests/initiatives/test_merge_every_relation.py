@@ -4,6 +4,7 @@ cannot be forgotten by the merge or by this test."""
 
 import pytest
 from django.urls import reverse
+from django.utils.text import slugify
 
 from initiatives.models import (
     ClaimAttribution,
@@ -14,10 +15,17 @@ from initiatives.models import (
 )
 from partners import selectors
 from partners.history import history_of
-from partners.models import Invitation, Membership, Organisation
+from partners.models import (
+    IdentityProvider,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationSignOn,
+)
 from partners.services import organisations as organisation_services
 from partners.signals import organisation_merged
 from tests import factories
+from tests.fixtures_oidc import sign_on
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +47,7 @@ def duplicate_with_everything(council, other_council):
     SpreadsheetImport.objects.create(
         uploaded_by=factories.UserFactory(), organisation=duplicate, original_name="a.xlsx", size=1
     )
+    sign_on(duplicate, identity_provider(), "leeds.gov.uk")
     return duplicate
 
 
@@ -64,6 +73,7 @@ def test_every_relation_to_an_organisation_moves_in_a_merge(
             f"{model._meta.label}.{field.name} still points at the duplicate"
         )
     assert Invitation.objects.get().organisation == council
+    assert list(council.sign_on.domains.values_list("domain", flat=True)) == ["leeds.gov.uk"]
     assert Initiative.objects.filter(lead=council).count() == 1
     assert Partnership.objects.filter(organisation=council, removed_on__isnull=True).count() == 2
     assert SavingsClaim.objects.get().claimant == council
@@ -121,3 +131,32 @@ def test_a_merge_that_would_leave_records_behind_is_refused_on_the_page(
     duplicate.refresh_from_db()
     assert duplicate.active and duplicate.merged_into is None
     assert Invitation.objects.get().organisation == duplicate
+
+
+def identity_provider(name="Leeds Entra ID", issuer="https://login.example.com/leeds/v2.0"):
+    return IdentityProvider.objects.create(
+        name=name, slug=slugify(name), issuer=issuer, client_id=f"{name} client"
+    )
+
+
+def test_a_merge_joins_the_domains_of_one_provider_and_keeps_the_survivors_own_provider(
+    admin_user, council, other_council
+):
+    entra = identity_provider()
+    sign_on(council, entra, "leeds.gov.uk")
+    same = factories.OrganisationFactory(name="Leeds (same tenant)")
+    sign_on(same, entra, "leeds.gov.uk", "leedsmbc.gov.uk")
+    organisation_services.organisation_merge(actor=admin_user, duplicate=same, survivor=council)
+    assert sorted(council.sign_on.domains.values_list("domain", flat=True)) == [
+        "leeds.gov.uk",
+        "leedsmbc.gov.uk",
+    ]
+
+    elsewhere = factories.OrganisationFactory(name="Leeds (another tenant)")
+    sign_on(elsewhere, identity_provider("Other", "https://idp.example.org"), "other.gov.uk")
+    organisation_services.organisation_merge(
+        actor=admin_user, duplicate=elsewhere, survivor=council
+    )
+    council.sign_on.refresh_from_db()
+    assert council.sign_on.identity_provider == entra
+    assert not OrganisationSignOn.objects.filter(organisation=elsewhere).exists()

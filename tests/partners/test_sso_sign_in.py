@@ -2,6 +2,7 @@
 the person becomes, and every answer that must be refused."""
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,9 +10,9 @@ from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 
 from partners import permissions
-from partners.models import AuditEvent, Membership, User
+from partners.models import AuditEvent, IdentityProvider, Membership, User
 from tests import factories
-from tests.fixtures_oidc import sign_on
+from tests.fixtures_oidc import free_port, sign_on
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
@@ -393,3 +394,77 @@ def test_sso_audit_events_and_pages_never_hold_tokens_or_the_secret(
     for secret in ("oidc-test-client-secret", code, "eyJ"):
         assert secret not in written
         assert secret not in page.text
+
+
+@pytest.mark.parametrize(
+    ("enforces_mfa", "asked_for_a_code"),
+    [
+        pytest.param(True, False, id="the provider enforces a second factor"),
+        pytest.param(False, True, id="it does not"),
+    ],
+)
+def test_an_app_code_is_asked_after_sso_only_where_the_provider_does_not_vouch(
+    person, oidc_provider, identity_provider, olive, enforces_mfa, asked_for_a_code
+):
+    factories.second_factor_enrol(olive)
+    identity_provider.enforces_mfa = enforces_mfa
+    identity_provider.save()
+    oidc_provider.account("olive-sub", email="olive@leeds.gov.uk", amr=["pwd"])
+
+    answer = person.sign_in("olive@leeds.gov.uk", "olive-sub")
+
+    if not asked_for_a_code:
+        assert person.signed_in_user_id == olive.pk
+        assert events(AuditEvent.Action.SIGNED_IN)[0].detail == {"method": "single sign-on"}
+        return
+    assert answer.url.endswith("/accounts/2fa/authenticate/")
+    assert person.signed_in_user_id is None
+    page = person.request("GET", answer.url)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    done = person.request(
+        "POST",
+        answer.url,
+        data={"csrfmiddlewaretoken": token, "code": factories.totp_code()},
+        headers={"Referer": answer.url},
+    )
+    assert done.status_code == 302
+    assert person.signed_in_user_id == olive.pk
+    assert events(AuditEvent.Action.SIGNED_IN)[0].detail == {
+        "method": "single sign-on and second factor"
+    }
+
+
+def test_a_manager_who_has_only_single_sign_on_can_set_up_the_second_factor_their_role_needs(
+    person, oidc_provider, identity_provider, council
+):
+    """No password to confirm the change with: the sign-on a moment ago counts instead."""
+    mona = factories.UserFactory(
+        email="mona@leeds.gov.uk", member_of=[(council, "manager")], second_factor=False
+    )
+    mona.set_unusable_password()
+    mona.save()
+    oidc_provider.account("mona-sub", email="mona@leeds.gov.uk", amr=["pwd"])
+
+    person.sign_in("mona@leeds.gov.uk", "mona-sub")
+    assert person.signed_in_user_id == mona.pk
+
+    enrolment = person.request("GET", f"{person.base_url}/accounts/2fa/totp/activate/")
+    assert enrolment.status_code == 200
+    assert 'name="code"' in enrolment.text
+
+
+def test_a_provider_that_cannot_be_reached_gets_a_page_saying_so(client, council):
+    """Its discovery document does not answer: a page that says what to do, not an error."""
+    unreachable = IdentityProvider.objects.create(
+        name="Leeds Entra ID",
+        slug="leeds-entra-id",
+        issuer=f"http://127.0.0.1:{free_port()}/tenant/v2.0",
+        client_id="collaborate",
+    )
+    sign_on(council, unreachable, "leeds.gov.uk")
+
+    page = client.post("/accounts/login/", {"login": "olive@leeds.gov.uk"})
+
+    assert page.status_code == 502
+    assert "Collaborate could not reach Leeds Entra ID" in page.content.decode()
+    assert "_auth_user_id" not in client.session

@@ -73,6 +73,68 @@ TABLE = {
     "accounts:emails": POST_ONLY,
     # Whoever holds the link may set the invited person's password: the token is the key.
     "accounts:invitation": r(PUBLIC, "invitation_reference", "invitation_token"),
+    # django-allauth's names for the same sign-in and sign-out, which its pages link to.
+    "account_login": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "account_logout": POST_ONLY,
+    # Sign-up is closed: the page says how accounts come.
+    "account_signup": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "account_reauthenticate": SIGNED_IN,
+    "account_reset_password": (REDIRECT,) * 6,  # to Collaborate's password reset
+    # --- second factors (issue 14) -------------------------------------------------------------
+    "mfa_index": SIGNED_IN,
+    "mfa_list_webauthn": SIGNED_IN,
+    # Setting up or changing a factor asks first to confirm who one is (re-authentication).
+    "mfa_activate_totp": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "mfa_generate_recovery_codes": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "mfa_add_webauthn": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "mfa_reauthenticate_webauthn": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    # Only someone with an app turns it off (the scene's manager and admin have one).
+    "mfa_deactivate_totp": (SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT, REDIRECT),
+    # Recovery codes are shown once, when made: never again.
+    "mfa_view_recovery_codes": (SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "mfa_download_recovery_codes": (
+        SIGN_IN,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+    ),
+    "mfa_reauthenticate": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT, OK, OK),
+    "mfa_authenticate": (REDIRECT,) * 6,  # only in the middle of signing in
+    # The scene has no security key: any key number goes to re-authentication first.
+    "mfa_edit_webauthn": r(
+        (SIGN_IN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), "lead_officer"
+    ),
+    "mfa_remove_webauthn": r(
+        (SIGN_IN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), "lead_officer"
+    ),
+    # An admin resets someone's second factors (a lost phone): nobody else knows the page.
+    "users:second_factor_reset": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK), "lead_officer"
+    ),
+    # --- single sign-on (issue 14) ---------------------------------------------------------------
+    # The page that sends a person to the lead's identity provider (a button that POSTs).
+    "openid_connect_login": r(PUBLIC, "identity_provider.slug"),
+    # The provider's answer, without its code and state: refused.
+    "openid_connect_callback": r((401,) * 6, "identity_provider.slug"),
+    "socialaccount_login_cancelled": PUBLIC,
+    "socialaccount_login_error": (401,) * 6,  # allauth's page for a failed sign-on
+    # Only in the middle of a first sign-on: otherwise back to signing in.
+    "socialaccount_signup": (REDIRECT,) * 6,
+    "partners:sso_choose": (REDIRECT,) * 6,
+    # An organisation's single sign-on: admins only, and nobody else knows the pages.
+    "partners:sso": r((SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK), "lead"),
+    "partners:sso_provider_create": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK), "lead"
+    ),
+    "partners:sso_provider_edit": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK), "lead"
+    ),
+    "partners:sso_remove": r((SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK), "lead"),
+    # Without a sign-on there is no provider to change nor anything to turn off.
+    "partners:sso_provider_edit (no sign-on)": r((SIGN_IN,) + (NOT_FOUND,) * 5, "partner"),
+    "partners:sso_remove (no sign-on)": r((SIGN_IN,) + (NOT_FOUND,) * 5, "partner"),
     # --- organisations -------------------------------------------------------------------------
     "partners:list": SIGNED_IN,
     "partners:csv": SIGNED_IN,
@@ -132,6 +194,12 @@ TABLE = {
     "register:list": PUBLIC,
     "register:csv": PUBLIC,
     "register:xlsx": PUBLIC,
+    # The register as open data (issue 17): the page and its files.
+    "register:data": PUBLIC,
+    "register:data_csv": PUBLIC,
+    "register:data_xlsx": PUBLIC,
+    "register:data_json": PUBLIC,
+    "register:data_csvw": PUBLIC,
     "register:detail": r(PUBLIC, "initiative.reference"),
     "register:detail (unpublished)": r((NOT_FOUND,) * 6, "gap.reference"),
     # --- claims --------------------------------------------------------------------------------
@@ -238,6 +306,11 @@ NOT_HTML = {
     "initiatives:history_xlsx",
     "register:csv",
     "register:xlsx",
+    "register:data_csv",
+    "register:data_xlsx",
+    "register:data_json",
+    "register:data_csvw",
+    "mfa_download_recovery_codes",
     "claims:xlsx",
     "claims:review_csv",
     "claims:review_xlsx",

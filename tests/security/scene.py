@@ -33,9 +33,12 @@ from partners import tokens
 from partners.models import (
     AuditEvent,
     HistoryEntry,
+    IdentityProvider,
     Membership,
     Organisation,
     OrganisationName,
+    OrganisationSignOn,
+    SignOnDomain,
     User,
 )
 from tests import factories
@@ -355,6 +358,23 @@ def build(marked=False):
         status=SpreadsheetImport.Status.REFUSED,
         **t(SpreadsheetImport, original_name="notes.csv", refusal="This is not a spreadsheet."),
     )
+
+    # The lead signs its people in with its identity provider (single sign-on, issue 14).
+    s.identity_provider = IdentityProvider.objects.create(
+        slug="leeds-entra-id",
+        **t(
+            IdentityProvider,
+            name="Leeds Entra ID",
+            # Nothing answers there: the scene runs no identity provider.
+            issuer="http://127.0.0.1:9/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+            client_id="collaborate-leeds",
+            client_secret_env="LEEDS_SSO_CLIENT_SECRET",
+        ),
+    )
+    s.sign_on = OrganisationSignOn.objects.create(
+        organisation=s.lead, identity_provider=s.identity_provider
+    )
+    SignOnDomain.objects.create(sign_on=s.sign_on, **t(SignOnDomain, domain="sso.leeds.example"))
 
     for initiative in (s.initiative, s.gap, s.not_for_savings, s.elsewhere):
         progress_services.progress_recompute_initiative(initiative_id=initiative.pk)
