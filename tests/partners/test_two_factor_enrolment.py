@@ -64,6 +64,9 @@ def test_a_manager_enrols_an_authenticator_app_and_gets_ten_codes_shown_once(
     everything = str(list(AuditEvent.objects.values_list("detail", flat=True)))
     assert secret not in everything
     assert not any(code in everything for code in unused)
+    # The app's key and the codes' seed are kept encrypted, never in the clear.
+    stored = str(list(Authenticator.objects.values_list("data", flat=True)))
+    assert secret not in stored
 
 
 def test_a_wrong_code_does_not_enrol(as_user, bare_manager):
