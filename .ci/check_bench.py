@@ -22,6 +22,7 @@ REQUIRED = [
     "check_memory_ratio",
     "download_memory_ratio",
     "round_trip_changes",
+    "register_csv_memory_ratio",
 ]
 
 with open(sys.argv[1], encoding="utf-8") as handle:
