@@ -4,7 +4,6 @@ Every view, service and task asks these functions; nothing else re-implements th
 `initiatives.permissions` builds on `roles_of` and `acting_membership` for its own rules."""
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -233,17 +232,6 @@ def second_factor_required(user):
     """Admins and managers must have a second factor (auditors too, when they come); everyone
     may add one."""
     return is_admin(user) or bool(managed_organisation_ids(user))
-
-
-def second_factor_enrolment_needed(request):
-    """Whether the signed-in person must enrol a second factor before anything else: they need
-    one, have none, and did not sign in through a provider that enforces its own."""
-    user = request.user
-    if not second_factor_required(user):
-        return False
-    if request.session.get(SSO_MFA_SESSION_KEY):
-        return False
-    return not is_mfa_enabled(user)
 
 
 def can_reset_second_factor(user, person):

@@ -46,7 +46,9 @@ def state(request):
 
 
 def enrolment_needed(request):
-    """permissions.second_factor_enrolment_needed, answered from the session."""
+    """Whether the signed-in person must enrol a second factor before anything else: their role
+    needs one (permissions.second_factor_required), they have none, and they did not sign in
+    through a provider that enforces its own. Answered from the session."""
     if request.session.get(permissions.SSO_MFA_SESSION_KEY):
         return False
     required, has_factor = state(request)

@@ -1,5 +1,5 @@
 """Enrolment before anything else: a signed-in person whose role needs a second factor and who
-has none (partners.permissions.second_factor_enrolment_needed) is sent to set one up from every
+has none (partners.mfa.enrolment.enrolment_needed) is sent to set one up from every
 page but the second-factor pages themselves, re-authentication, signing out, the health checks
 and the pages that need no sign-in. An htmx request is told to go there with HX-Redirect.
 
