@@ -59,7 +59,11 @@ def sign_on(request, pk):
             "domains": "\n".join(domain.domain for domain in current.domains.all()),
             "creates_accounts": current.creates_accounts,
         }
-    elif chosen := providers.filter(pk=request.GET.get("provider") or None).first():
+    elif (
+        (wanted := request.GET.get("provider", "")).isascii()
+        and wanted.isdigit()
+        and (chosen := providers.filter(pk=int(wanted)).first())
+    ):
         initial = {"identity_provider": chosen}
     form = forms.SignOnForm(request.POST or None, initial=initial, identity_providers=providers)
     if request.method == "POST" and form.is_valid():

@@ -351,3 +351,10 @@ def test_sso_account_is_made_only_where_the_organisation_allows_and_only_once(co
         sso_services.account_create(email="sam@leeds.gov.uk", **arguments)
     assert not council.memberships.exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_a_provider_asked_for_by_a_malformed_address_is_ignored(as_user, admin_user, council):
+    """A hand-typed ?provider= that is not a number: the page, not a server error."""
+    for value in ("abc", "1e3", "-1", "²", "99999999999999999999999"):
+        page = as_user(admin_user).get(f"/partners/{council.pk}/single-sign-on/?provider={value}")
+        assert page.status_code == 200
