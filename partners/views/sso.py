@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from collaborate.kit import web
+from collaborate.kit.filters import record_id
 from partners import permissions, selectors
 from partners.models import Organisation
 from partners.sso import adapter, forms
@@ -59,10 +60,8 @@ def sign_on(request, pk):
             "domains": "\n".join(domain.domain for domain in current.domains.all()),
             "creates_accounts": current.creates_accounts,
         }
-    elif (
-        (wanted := request.GET.get("provider", "")).isascii()
-        and wanted.isdigit()
-        and (chosen := providers.filter(pk=int(wanted)).first())
+    elif (wanted := record_id(request.GET.get("provider"))) and (
+        chosen := providers.filter(pk=wanted).first()
     ):
         initial = {"identity_provider": chosen}
     form = forms.SignOnForm(request.POST or None, initial=initial, identity_providers=providers)
