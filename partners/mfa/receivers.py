@@ -15,9 +15,11 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from collaborate.kit import web
+from partners import permissions
 from partners.mfa import enrolment
 from partners.models import AuditEvent, Membership
 from partners.services import audit
+from partners.sso.adapter import MULTI_FACTOR_ATTRIBUTE
 
 RECOVERY_CODES = Authenticator.Type.RECOVERY_CODES
 
@@ -90,6 +92,10 @@ def state_at_sign_in(sender, request, user, **kwargs):
     second factor right after signing in for the password again."""
     if request is None or not hasattr(request, "session"):
         return
+    if not getattr(request, MULTI_FACTOR_ATTRIBUTE, False):
+        # Only the sign-on that vouched for a second factor, in this very request, may say so:
+        # not one refused earlier in the same anonymous session.
+        request.session.pop(permissions.SSO_MFA_SESSION_KEY, None)
     enrolment.refresh(request, user)
     match = getattr(request, "resolver_match", None)
     if match is not None and match.view_name in FRESH_SIGN_INS:

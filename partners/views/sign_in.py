@@ -19,10 +19,13 @@ class SignInView(LoginView):
         return self._email_step(EmailStepForm())
 
     def post(self, request, *args, **kwargs):
-        if "password" in request.POST:
-            return super().post(request, *args, **kwargs)
+        """A password is never checked for an address whose organisation signs its people in:
+        a hand-made POST of one goes to the identity provider like the email step, so turning
+        someone off there stops them here too, whatever password they may still have."""
         form = EmailStepForm(request.POST)
         if not form.is_valid():
+            if "password" in request.POST:
+                return super().post(request, *args, **kwargs)
             return self._email_step(form, status=400)
         email = form.cleaned_data["login"].lower()
         provider = sso.provider_for_email(email)
@@ -30,6 +33,8 @@ class SignInView(LoginView):
             return sso.sign_in_start(
                 request, provider, email=email, next_url=self.get_success_url()
             )
+        if "password" in request.POST:
+            return super().post(request, *args, **kwargs)
         return self.render_to_response(
             self.get_context_data(form=SignInForm(initial={"login": email}, request=request))
         )

@@ -468,3 +468,59 @@ def test_a_provider_that_cannot_be_reached_gets_a_page_saying_so(client, council
     assert page.status_code == 502
     assert "Collaborate could not reach Leeds Entra ID" in page.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_password_is_never_checked_for_an_address_whose_organisation_signs_people_in(
+    person, identity_provider, olive
+):
+    """Olive still has a password from before single sign-on: a hand-made password POST goes
+    to the provider like the email step, so switching her off there switches her off here."""
+    page = person.request("GET", f"{person.base_url}/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+    answer = person.request(
+        "POST",
+        f"{person.base_url}/accounts/login/",
+        data={
+            "csrfmiddlewaretoken": token,
+            "login": "Olive@Leeds.gov.uk",
+            "password": factories.PASSWORD,
+        },
+        headers={"Referer": f"{person.base_url}/accounts/login/"},
+    )
+
+    assert answer.headers["Refresh"].partition(";url=")[2].startswith(person.provider.issuer)
+    assert person.signed_in_user_id is None
+    assert not events(AuditEvent.Action.SIGNED_IN)
+
+
+def test_a_refused_sign_on_vouches_for_no_second_factor_at_a_later_password_sign_in(
+    person, oidc_provider, identity_provider, other_council
+):
+    """The provider enforces a second factor but refuses Oscar (nobody vouches for his domain);
+    a manager without one then signs in with a password in the same browser: she is still sent
+    to set one up."""
+    identity_provider.enforces_mfa = True
+    identity_provider.save()
+    oidc_provider.account("oscar-sub", email="oscar@cornwall.gov.uk")
+    person.start("olive@leeds.gov.uk")
+    refused = person.follow(person.request("GET", person.authorisation_url), "oscar-sub")
+    assert refused.status_code == 403
+    mina = factories.UserFactory(
+        email="mina@cornwall.gov.uk", member_of=[(other_council, "manager")], second_factor=False
+    )
+
+    page = person.request("GET", f"{person.base_url}/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    person.request(
+        "POST",
+        f"{person.base_url}/accounts/login/",
+        data={"csrfmiddlewaretoken": token, "login": mina.email, "password": factories.PASSWORD},
+        headers={"Referer": f"{person.base_url}/accounts/login/"},
+    )
+
+    assert person.signed_in_user_id == mina.pk
+    assert not person.session.get(permissions.SSO_MFA_SESSION_KEY)
+    home = person.request("GET", f"{person.base_url}/")
+    assert home.status_code == 302
+    assert "/accounts/2fa/" in home.headers["Location"]
