@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "allauth",
     "allauth.account",
@@ -334,6 +337,59 @@ MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": MAILER_OPTIONS}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Collaborate <noreply@collaborate.local>")
 # The address links in emails point at (invitations, password resets, notifications).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- the REST API (/api/v1/) ------------------------------------------------------------------
+
+# Django REST framework, reading and writing through the same selectors, permission querysets
+# and services as the pages (collaborate.kit.api). A request carries an API token
+# (`Authorization: Bearer …`, /accounts/tokens/) or the browser's session, whose writes need
+# the CSRF token as a page's do. JSON in and out; files as multipart for evidence.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "partners.api.authentication.TokenScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "collaborate.kit.api.CursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "collaborate.kit.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "collaborate.kit.api.TokenRateThrottle",
+        "collaborate.kit.api.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_RATE_PER_TOKEN", "600/minute"),
+        "address": os.environ.get("API_RATE_PER_ADDRESS", "1200/minute"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Collaborate API",
+    "DESCRIPTION": (
+        "Councils' collaboration initiatives, their partners, targets and savings claims, "
+        "and the public register. Authenticate with an API token from /accounts/tokens/ "
+        "(`Authorization: Bearer <token>`); read-only tokens may only read."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    # The documentation page's assets come from the app itself (drf-spectacular-sidecar).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- security ---------------------------------------------------------------------------------
 

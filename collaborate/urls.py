@@ -110,5 +110,6 @@ urlpatterns = [
         claim_views.financial_year_unlock,
         name="financial_year_unlock",
     ),
+    path("api/", include("collaborate.api")),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,7 @@ FORBIDDEN = 403  # may see that it exists, may not do this (admin-only pages, ac
 NOT_FOUND = 404  # may not see it: nothing says it exists
 NOT_ALLOWED = 405  # the pattern takes POST only
 GONE = 410
+UNAUTHORIZED = 401  # the API, to a request with neither a token nor a session
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,14 @@ NOT_HTML = {
     "imports:errors_csv",
     "imports:errors_xlsx",
 }
+
+
+# The REST API's rows, one module per part of it (tests/security/matrix_api_*.py): its answers
+# are JSON, never HTML pages, and an anonymous request is a 401, not a sign-in redirect.
+from tests.security import matrix_api  # noqa: E402
+
+TABLE.update(matrix_api.ROWS)
+NOT_HTML |= matrix_api.NOT_HTML
 
 
 def name_of(key):

@@ -1,0 +1,3 @@
+"""The API's claims endpoints."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The API's progress endpoints."""
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""The permission matrix's rows for the API's claims endpoints (see tests/security/matrix.py: a
+row is the scene's objects that fill the pattern, and the six people's answers to a GET)."""
+
+ROWS = {}
