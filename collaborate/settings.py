@@ -160,11 +160,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
+    # Redis out of reach is no cache, not an error page (collaborate.kit.cache); a Redis that
+    # does not answer is given up on after CACHE_TIMEOUT_SECONDS.
+    CACHE_TIMEOUT_SECONDS = env_int("CACHE_TIMEOUT_SECONDS", 2)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "collaborate.kit.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "collaborate",
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
 else:

@@ -1,0 +1,71 @@
+"""Redis as the cache, where a cache that cannot be reached is no cache: a read misses, a write
+is dropped, and the page is computed as if nothing had been kept. Nothing Collaborate keeps in
+the cache is the only copy of anything (figures are in PostgreSQL, marks and counters are
+hints), so a Redis outage slows pages down instead of failing them. /readyz still reports
+Redis as down (collaborate.health talks to it directly)."""
+
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# A failure is logged at most this often (seconds) per process, not at every request.
+LOG_EVERY = 30
+
+
+class _Missing(Exception):
+    """The cache was not reached: the caller's default stands."""
+
+
+class ForgivingRedisCache(RedisCache):
+    _logged_at = 0.0
+
+    def _forgiving(self, operation, default, *args, **kwargs):
+        try:
+            return getattr(super(), operation)(*args, **kwargs)
+        except RedisError as error:
+            now = time.monotonic()
+            if now - ForgivingRedisCache._logged_at > LOG_EVERY:
+                ForgivingRedisCache._logged_at = now
+                logger.warning("Cache unavailable, carrying on without it: %s", error)
+            if isinstance(default, _Missing):
+                raise ValueError("Not in the cache (the cache is unavailable).") from error
+            return default
+
+    def add(self, key, value, timeout=None, version=None):
+        # Not added: a caller that needs the key there falls back as for a key already taken.
+        return self._forgiving("add", False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._forgiving("get", default, key, default, version)
+
+    def set(self, key, value, timeout=None, version=None):
+        return self._forgiving("set", None, key, value, timeout, version)
+
+    def touch(self, key, timeout=None, version=None):
+        return self._forgiving("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._forgiving("delete", False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._forgiving("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._forgiving("has_key", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        # As for a key that is not there: Django's contract is a ValueError.
+        return self._forgiving("incr", _Missing(), key, delta, version)
+
+    def set_many(self, data, timeout=None, version=None):
+        return self._forgiving("set_many", list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._forgiving("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._forgiving("clear", False)
