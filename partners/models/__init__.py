@@ -422,6 +422,9 @@ class AuditEvent(models.Model):
         SSO_ACCOUNT_CREATED = "sso_account_created", "Account created by single sign-on"
         SSO_ORGANISATION_CHOSEN = "sso_organisation_chosen", "Organisation chosen at sign-on"
         SSO_SIGN_IN_REFUSED = "sso_sign_in_refused", "Single sign-on refused"
+        API_TOKEN_CREATED = "api_token_created", "API token created"
+        API_TOKEN_NEW_ADDRESS = "api_token_new_address", "API token used from a new address"
+        API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=60, choices=Action.choices)
@@ -564,3 +567,8 @@ class SignOnDomain(models.Model):
 
     def __str__(self):
         return self.domain
+
+
+# --- API tokens (partners.models.tokens) ------------------------------------------------------
+
+from partners.models.tokens import ApiToken, ApiTokenAddress  # noqa: E402, F401
