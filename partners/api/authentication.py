@@ -4,6 +4,7 @@ authentication (the session). A token-authenticated request needs no CSRF token:
 not something a browser sends by itself."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from collaborate.kit import web
@@ -56,3 +57,17 @@ class TokenScope(permissions.BasePermission):
         if isinstance(token, ApiToken) and not token.writable:
             return request.method in permissions.SAFE_METHODS
         return True
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """The schema's description of API tokens (drf-spectacular finds it by the class)."""
+
+    target_class = "partners.api.authentication.TokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token made at /accounts/tokens/: `Authorization: Bearer <token>`.",
+        }
