@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from partners.models import AuditEvent, HistoryEntry, Membership, Organisation, User
+from partners.models import ApiToken, AuditEvent, HistoryEntry, Membership, Organisation, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,3 +56,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor_email", "ip_address", "organisation_name"]
     list_filter = ["action"]
     search_fields = ["actor_email", "organisation_name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["name", "user", "prefix", "writable", "expires_on", "last_used_at"]
+    list_filter = ["writable"]
+    search_fields = ["name", "user__email", "prefix"]
+    exclude = ["secret_hash"]

@@ -259,3 +259,24 @@ def axes_username(request, credentials=None):
     source = credentials if credentials else getattr(request, "POST", {})
     typed = source.get("email") or source.get("login") or source.get("username") or ""
     return typed.strip().lower() or None
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: its name, what it may do and until when."""
+
+    name = forms.CharField(
+        max_length=100,
+        help_text="So you know what it is for, for example 'Finance reporting'.",
+    )
+    writable = forms.TypedChoiceField(
+        label="Access",
+        choices=[("false", "Read only"), ("true", "Read and write")],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+        initial="false",
+    )
+    expires_on = forms.DateField(
+        label="Expiry date",
+        help_text="At most one year from today.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -186,3 +186,13 @@ def locked_sign_ins():
 def audit_events(*, user):
     """The audit log as far as the user may read it, newest first (the model's order)."""
     return permissions.audit_events_visible_to(user=user)
+
+
+def api_tokens_visible_to(*, user):
+    """API tokens the person may see: their own; an admin everyone's (with the owner)."""
+    from partners.models import ApiToken
+
+    tokens = ApiToken.objects.select_related("user")
+    if permissions.is_admin(user):
+        return tokens
+    return tokens.filter(user_id=user.pk)
