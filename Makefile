@@ -21,6 +21,7 @@ help:
 	@echo "make run    set up and serve Collaborate on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run the linters and the whole test suite"
 	@echo "make bench  measure the product against its floors (PostgreSQL; see README)"
+	@echo "make fuzz-api  send the API 200 generated requests per operation and role (schemathesis)"
 	@echo "make audit  check the locked Python and npm dependencies for known vulnerabilities"
 
 # --- set-up -----------------------------------------------------------------------------------
@@ -79,6 +80,11 @@ test: setup lint
 .PHONY: bench
 bench: setup
 	$(MANAGE) bench $(BENCH_ARGS)
+
+# The schema-driven client of tests/api/test_schemathesis.py with many more examples than the suite.
+.PHONY: fuzz-api
+fuzz-api: setup
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} $(PY) -m pytest -p no:cacheprovider tests/api/test_schemathesis.py $(PYTEST_ARGS)
 
 # Fails on a known vulnerability that a released version fixes; says loudly, and passes, when
 # an advisory service cannot be reached (.ci/audit_dependencies.py).
