@@ -122,10 +122,21 @@ def _evidence_at_file(error):
     return Response(messages, status=status.HTTP_400_BAD_REQUEST)
 
 
+class ClaimFilterSet(filters.ClaimFilterSet):
+    """The claims page's FilterSet, showing every claim the person may see unless the query
+    says `show=mine` (the page starts from "my open claims"; a client asks for all)."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("show") not in (filters.SHOW_MINE, filters.SHOW_ALL):
+            data = data.copy()
+            data["show"] = filters.SHOW_ALL
+        super().__init__(data, *args, **kwargs)
+
+
 class ClaimList(generics.ListAPIView):
     serializer_class = s.ClaimSerializer
     pagination_class = api.CursorPagination
-    filterset_class = filters.ClaimFilterSet
+    filterset_class = ClaimFilterSet
     ordering = "-pk"
 
     def get_queryset(self):
