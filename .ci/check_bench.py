@@ -8,6 +8,7 @@ REQUIRED = [
     "dashboard_ratio",
     "all_organisations_dashboard_ratio",
     "list_ratio",
+    "api_list_ratio",
     "recompute_ratio",
     "recompute_from_empty_ratio",
     "incremental_growth",
@@ -41,4 +42,6 @@ if figures["round_trip_changes"] != 0:
 for name in ("national", "tenth"):
     if not figures["queries"][name]:
         sys.exit(f"no query counts at the {name} scale")
+    if not figures["queries"][name].get("api_initiatives_list"):
+        sys.exit(f"no query count for the API initiatives list at the {name} scale")
 print("benchmark JSON complete; totals check passed")
