@@ -20,7 +20,7 @@ from rest_framework import generics, parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from collaborate.kit import api, edits, web
+from collaborate.kit import api, edits, uploads, web
 from initiatives import selectors
 from initiatives.api import serializers_claims as s
 from initiatives.claims import filters, services
@@ -416,7 +416,12 @@ urlpatterns = [
     _action("return", "Return a submitted claim for revision (with a note)", _decide("return")),
     _action("reject", "Reject a submitted claim (with a note)", _decide("reject")),
     path("claims/<int:pk>/corrections/", ClaimCorrections.as_view(), name="claim-corrections"),
-    path("claims/<int:pk>/evidence/", EvidenceList.as_view(), name="claim-evidence-list"),
+    # Takes files up to the evidence routes' limit, as the pages' upload does.
+    path(
+        "claims/<int:pk>/evidence/",
+        uploads.accepts(uploads.EVIDENCE)(EvidenceList.as_view()),
+        name="claim-evidence-list",
+    ),
     path(
         "claims/<int:pk>/evidence/<int:evidence_pk>/",
         EvidenceDetail.as_view(),

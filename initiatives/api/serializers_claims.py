@@ -4,7 +4,7 @@ shape only (initiatives.claims.services holds every rule)."""
 from django.urls import reverse
 from rest_framework import serializers
 
-from collaborate.kit import api
+from collaborate.kit import api, uploads
 from initiatives.models import ClaimEvidence, SavingsClaim
 
 
@@ -151,5 +151,15 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return reverse("api:claim-evidence-detail", args=[item.claim_id, item.pk])
 
 
+class BoundedFileField(serializers.FileField):
+    """A file field that says so when the request was larger than the route takes: the upload
+    handler then kept the file's name, none of its bytes (collaborate.kit.uploads)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, uploads.RefusedUpload):
+            raise serializers.ValidationError(uploads.too_large_message(data.limit))
+        return super().to_internal_value(data)
+
+
 class EvidenceUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="One evidence file, checked by its content.")
+    file = BoundedFileField(help_text="One evidence file, checked by its content.")

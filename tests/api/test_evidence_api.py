@@ -104,3 +104,14 @@ def test_evidence_delete_removes_it_from_a_draft(client, people, draft):
     client.force_login(people.lead_officer)
     assert client.delete(item_url(item)).status_code == 204
     assert not ClaimEvidence.objects.exists()
+
+
+def test_evidence_larger_than_the_evidence_routes_take_is_400_at_file(
+    client, people, draft, settings
+):
+    settings.EVIDENCE_UPLOAD_MAX_SIZE = 1000
+    client.force_login(people.lead_officer)
+    response = client.post(listing(draft), {"file": pdf(data=b"%PDF-1.4\n" + b"x" * 5000)})
+    assert response.status_code == 400
+    assert "smaller than" in response.json()["file"][0]
+    assert not ClaimEvidence.objects.exists()
