@@ -6,6 +6,7 @@ own (tests/own_redis.py), never the shared one."""
 import logging
 from contextlib import contextmanager
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -32,7 +33,9 @@ def broker_at(url):
     before = celery_app.conf.broker_url
 
     def point_at(address):
-        celery_app.pool.force_close_all()
+        # kombu keeps pools in a registry keyed by address: closing only the app's own pool would
+        # hand the closed pool back to whatever connects to `before` next
+        kombu.pools.reset()
         celery_app.conf.broker_url = address
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
