@@ -94,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id, and its time is measured whole.
+    "collaborate.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -391,7 +393,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # The same field name ("kind", "status") on several models: each choice set named once
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimKindEnum": "initiatives.models.SavingsClaim.Kind",
+        "ClaimStatusEnum": "initiatives.models.SavingsClaim.Status",
+        "OrganisationKindEnum": "partners.models.Organisation.Kind",
+        "InitiativeStatusEnum": "initiatives.models.Initiative.Status",
+    },
     # The documentation page's assets come from the app itself (drf-spectacular-sidecar).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -536,6 +544,21 @@ if AUDIT_RETENTION_DAYS < 1:
 # /readyz tells anyone only whether the node is ready; its detail (database, Redis, the workers'
 # heartbeat) only to a request sending `Authorization: Bearer <READYZ_TOKEN>`. Unset: to nobody.
 READYZ_TOKEN = os.environ.get("READYZ_TOKEN", "")
+# Errors reported to Sentry when SENTRY_DSN is set (web and worker: sentry-sdk finds Django and
+# Celery itself); no personal data is sent, and no performance tracing unless asked for.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0),
+    )
+# Set (a directory every process of one machine may write) when gunicorn runs several workers:
+# /metrics then adds up the counts of every process (prometheus_client's multiprocess mode).
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 # --- the accessibility statement and the privacy notice ---------------------------------------
 
@@ -568,11 +591,23 @@ USE_THOUSAND_SEPARATOR = False
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# JSON lines for a log collector (the default with DEBUG off), or plain text to read; every line
+# carries the id of the request or task it was written in (collaborate.observability).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -10,7 +10,7 @@ writes in the services. Nothing here knows a model of either app."""
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import URLPattern, URLResolver
-from rest_framework import pagination, serializers, status, throttling
+from rest_framework import exceptions, pagination, serializers, status, throttling
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -71,6 +71,17 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = "-pk"
+    invalid_cursor_message = (
+        "This cursor is not one a page of this list gave: start again without it."
+    )
+
+    def decode_cursor(self, request):
+        # A cursor nobody gave is bad input (400, at the parameter), not a missing page.
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            detail = {self.cursor_query_param: [str(error.detail)]}
+            raise exceptions.ValidationError(detail) from error
 
 
 class _Throttle(throttling.SimpleRateThrottle):

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from collaborate.kit import api, edits, uploads, web
 from initiatives import selectors
 from initiatives.api import serializers_claims as s
-from initiatives.claims import filters, services
+from initiatives.claims import evidence, filters, services
 from initiatives.claims import selectors as claim_selectors
 from initiatives.models import ClaimEvidence
 from partners import permissions as partner_permissions
@@ -365,9 +365,13 @@ class EvidenceDetail(APIView):
     @extend_schema(
         summary="Download an evidence file (recorded in the audit log)",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file, as an attachment."
-            ),
+            # As stored: the type its bytes showed when it was checked on upload.
+            **{
+                (200, content_type): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="The file, as an attachment."
+                )
+                for content_type in sorted({kind for kind, _ in evidence.ACCEPTED.values()})
+            },
             **errors(401, 404, 429),
         },
         examples=[OpenApiExample("File", response_only=True, value="(the file's bytes)")],

@@ -69,3 +69,10 @@ def test_list_queries_do_not_grow(council, partner_council):
         return len(queries)
 
     assert count(2) == count(20)
+
+
+def test_a_cursor_no_page_gave_is_refused_at_the_parameter(council):
+    published(lead=council)
+    response = APIClient().get(LIST, {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert "start again without it" in response.json()["cursor"][0]

@@ -255,7 +255,7 @@ def test_the_nginx_example_gives_10_mb_to_exactly_the_pages_that_take_evidence()
         if getattr(view, "upload_limit_setting", None) == uploads.EVIDENCE
     }
     assert takes_evidence == {url for url, *_ in routes() if evidence_location.search(url)}
-    assert len(takes_evidence) == 4
+    assert len(takes_evidence) == 5  # four pages and the API's evidence upload
     assert re.search(r"^\s*client_max_body_size 1m;", text, re.M)
     assert "client_max_body_size 20m;" in text
 
