@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.utils import timezone
 
-from partners.models import AuditEvent, Membership, Organisation, User
+from partners.models import ApiToken, AuditEvent, Membership, Organisation, User
 
 ROLES_CACHE = "_collaborate_roles"
 
@@ -196,6 +196,19 @@ def can_resend_invitation(viewer, invitation):
 
 def can_view_user_history(viewer, person):
     return is_admin(viewer)
+
+
+def api_tokens_visible_to(*, user):
+    """API tokens the person may see: their own; an admin everyone's (with the owner)."""
+    tokens = ApiToken.objects.select_related("user")
+    if is_admin(user):
+        return tokens
+    return tokens.filter(user_id=user.pk)
+
+
+def can_revoke_api_token(user, token):
+    """The owner revokes their own tokens; an admin anyone's."""
+    return user.is_authenticated and (token.user_id == user.pk or is_admin(user))
 
 
 def can_unlock_sign_ins(user):

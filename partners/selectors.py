@@ -188,11 +188,6 @@ def audit_events(*, user):
     return permissions.audit_events_visible_to(user=user)
 
 
-def api_tokens_visible_to(*, user):
-    """API tokens the person may see: their own; an admin everyone's (with the owner)."""
-    from partners.models import ApiToken
-
-    tokens = ApiToken.objects.select_related("user")
-    if permissions.is_admin(user):
-        return tokens
-    return tokens.filter(user_id=user.pk)
+def api_tokens(*, user):
+    """The API tokens the person may see (permissions.api_tokens_visible_to), newest first."""
+    return permissions.api_tokens_visible_to(user=user)

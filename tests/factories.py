@@ -11,6 +11,7 @@ write those, and tests read what they wrote.
 for tests whose subject is what the services record on the way (history, references, shares).
 """
 
+import datetime
 import time
 from datetime import date
 from decimal import Decimal
@@ -434,3 +435,16 @@ def make_claim(actor, initiative, claimant, **fields):
     return services.claim_create(
         actor=actor, initiative=initiative, claimant=claimant, **{**CLAIM_DEFAULTS, **fields}
     )
+
+
+def api_secret(user, *, name="Test client", writable=True):
+    """The secret of a new API token of `user`'s, made through the service, good for a day."""
+    from partners.services import tokens
+
+    _token, secret = tokens.token_create(
+        actor=user,
+        name=name,
+        writable=writable,
+        expires_on=timezone.localdate() + datetime.timedelta(days=1),
+    )
+    return secret

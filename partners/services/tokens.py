@@ -22,11 +22,6 @@ def secret_hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def may_revoke(user, token):
-    """The owner revokes their own tokens; an admin anyone's."""
-    return user.is_authenticated and (token.user_id == user.pk or permissions.is_admin(user))
-
-
 @transaction.atomic
 def token_create(*, actor, name, writable, expires_on, ip_address=None):
     """A new token for `actor`: (token, secret). The secret is not kept and cannot be read
@@ -59,7 +54,7 @@ def token_create(*, actor, name, writable, expires_on, ip_address=None):
 
 @transaction.atomic
 def token_revoke(*, actor, token, ip_address=None):
-    permissions.require(may_revoke(actor, token))
+    permissions.require(permissions.can_revoke_api_token(actor, token))
     current = ApiToken.objects.select_for_update().get(pk=token.pk)
     if current.revoked_at is None:
         current.revoked_at = timezone.now()

@@ -23,7 +23,7 @@ def token_list(request):
         request,
         "partners/tokens/list.html",
         {
-            "tokens": selectors.api_tokens_visible_to(user=request.user),
+            "tokens": selectors.api_tokens(user=request.user),
             "is_admin": permissions.is_admin(request.user),
         },
     )
@@ -58,7 +58,7 @@ def token_create(request):
 
 @require_POST
 def token_revoke(request, pk):
-    token = get_object_or_404(selectors.api_tokens_visible_to(user=request.user), pk=pk)
+    token = get_object_or_404(selectors.api_tokens(user=request.user), pk=pk)
     services.token_revoke(actor=request.user, token=token, ip_address=web.client_ip(request))
     messages.success(request, f"Token “{token.name}” revoked. It no longer works.")
     return redirect("accounts:tokens")

@@ -2,16 +2,14 @@
 make a visitor's browser send) needs the CSRF token; a write authenticated by an API token
 does not (no browser sends the token by itself)."""
 
-import datetime
 import logging
 
 import pytest
 from django.middleware.csrf import CSRF_SECRET_LENGTH
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from partners.services import tokens
+from tests import factories
 from tests.security import matrix
 from tests.security.conftest import plain_scene  # noqa: F401  (the shared scene fixture)
 from tests.security.routes import all_routes
@@ -53,12 +51,7 @@ def test_session_writes_without_a_csrf_token_are_refused(plain_scene, role):  # 
 
 @pytest.mark.django_db
 def test_token_writes_need_no_csrf_token(admin_user, council, caplog):
-    _token, secret = tokens.token_create(
-        actor=admin_user,
-        name="Sync",
-        writable=True,
-        expires_on=timezone.localdate() + datetime.timedelta(days=10),
-    )
+    secret = factories.api_secret(admin_user, name="Sync")
     client = APIClient(enforce_csrf_checks=True)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     url = reverse("api:organisation-detail", args=[council.pk])

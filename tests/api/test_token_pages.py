@@ -2,33 +2,20 @@
 to the POST (not stored, not cached), listed and revoked by the owner or an admin."""
 
 import datetime
-import time
 
 import pytest
-from allauth.account.internal.flows.login import record_authentication
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import ApiToken, AuditEvent
 from partners.services import tokens
+from tests.authentication import proved
 from tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
 NEW = reverse("accounts:token_create")
 LIST = reverse("accounts:tokens")
-
-
-def proved(client, user, method, minutes_ago):
-    """Put an authentication record `minutes_ago` in the client's session, as allauth does."""
-    session = client.session
-    request = RequestFactory().get("/")
-    request.session = session
-    record_authentication(request, user, method)
-    records = session["account_authentication_methods"]
-    records[-1]["at"] = time.time() - minutes_ago * 60
-    session.save()
 
 
 def form_data(**extra):

@@ -56,6 +56,8 @@ TABLE = {
     "home": PUBLIC,  # the register to the public, the dashboard to the signed in
     "healthz": PUBLIC,
     "readyz": PUBLIC,
+    # Prometheus metrics: only to a scraper with READYZ_TOKEN, which no one here sends.
+    "metrics": (NOT_FOUND,) * 6,
     "accessibility": PUBLIC,
     "privacy": PUBLIC,
     "security_txt": PUBLIC,
@@ -288,6 +290,7 @@ TABLE = {
 NOT_HTML = {
     "healthz",
     "readyz",
+    "metrics",
     "security_txt",
     "partners:csv",
     "users:csv",
@@ -330,6 +333,15 @@ from tests.security import matrix_api  # noqa: E402
 
 TABLE.update(matrix_api.ROWS)
 NOT_HTML |= matrix_api.NOT_HTML
+
+
+def is_api(name):
+    """The REST API's patterns. Django REST framework exempts its views from the middleware's
+    CSRF check and makes it itself, for requests authenticated by the session (a token-
+    authenticated request carries no cookie a page on another site could ride on):
+    tests/api/test_csrf.py sweeps them. Their bodies are JSON, not forms: schemathesis sends
+    them what the schema allows and more (tests/api/test_schemathesis.py)."""
+    return name.startswith("api:") or name in {"api_schema", "api_docs"}
 
 
 def name_of(key):

@@ -19,5 +19,7 @@ ROWS = {
     **PROGRESS,
 }
 
-# Every API answer is JSON (the documentation page aside).
-NOT_HTML = {key.split(" (", 1)[0] for key in ROWS} - {"api_docs"}
+# Every API answer is JSON (the documentation page aside); the token pages are pages.
+NOT_HTML = {name for name in (key.split(" (", 1)[0] for key in ROWS) if name.startswith("api:")} | {
+    "api_schema"
+}

@@ -23,5 +23,5 @@ ROWS = {
     # Making one needs a proof of identity in the last 15 minutes, which the scene's sessions
     # (made by force_login) do not have: each is sent to re-authenticate first.
     "accounts:token_create": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
-    "accounts:token_revoke": r(POST_ONLY, "partner"),
+    "accounts:token_revoke": r(POST_ONLY, "api_token"),
 }

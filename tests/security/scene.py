@@ -6,6 +6,7 @@ Built once per module (see conftest.py) through the factories and the services. 
 `marked`, every free-text value is an XSS payload (see `Marks`), so that the XSS sweep can
 look for it on every page."""
 
+import datetime
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +32,7 @@ from initiatives.models import (
 from initiatives.progress import services as progress_services
 from partners import tokens
 from partners.models import (
+    ApiToken,
     AuditEvent,
     HistoryEntry,
     IdentityProvider,
@@ -41,6 +43,7 @@ from partners.models import (
     SignOnDomain,
     User,
 )
+from partners.services import tokens as token_services
 from tests import factories
 
 # The people of the matrix, in the order of its columns.
@@ -180,6 +183,13 @@ def build(marked=False):
     # A password-reset link of someone none of the six is (signing in spends a link).
     s.reset_uid = urlsafe_base64_encode(force_bytes(s.partner_manager.pk))
     s.reset_token = default_token_generator.make_token(s.partner_manager)
+    # The lead officer's API token for their finance system (its secret is not kept).
+    s.api_token, _ = token_services.token_create(
+        actor=s.lead_officer,
+        writable=True,
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
+        **t(ApiToken, name="Finance reporting"),
+    )
 
     # The initiative, through the services (so its history is the product's own), then live,
     # on the public register, with a target for 2025/26 that nothing verified meets yet.

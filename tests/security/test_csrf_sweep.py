@@ -21,14 +21,6 @@ UNSAFE = ("post", "put", "patch", "delete")
 EXEMPT = {}
 
 
-def is_api(name):
-    """The REST API's patterns: Django REST framework exempts its views from the middleware's
-    check and makes it itself, for requests authenticated by the session (a token-
-    authenticated request carries no cookie a page on another site could ride on).
-    tests/api/test_csrf.py sweeps them."""
-    return name.startswith("api:") or name in {"api_schema", "api_docs"}
-
-
 def first_row_of_each_pattern():
     seen = {}
     for key in matrix.rows_of_known_patterns():
@@ -38,7 +30,9 @@ def first_row_of_each_pattern():
 
 def test_no_view_is_exempt_from_the_csrf_check_unless_listed():
     exempt = {
-        r.name for r in all_routes() if getattr(r.view, "csrf_exempt", False) and not is_api(r.name)
+        r.name
+        for r in all_routes()
+        if getattr(r.view, "csrf_exempt", False) and not matrix.is_api(r.name)
     }
     assert exempt == set(EXEMPT), f"csrf_exempt views not in EXEMPT (or gone from it): {exempt}"
 
@@ -48,7 +42,7 @@ def test_every_unsafe_request_without_a_token_is_refused(plain_scene, role, capl
     rows = first_row_of_each_pattern()
     unguarded, sent = [], 0
     for route in all_routes():
-        if route.name in EXEMPT or is_api(route.name):
+        if route.name in EXEMPT or matrix.is_api(route.name):
             continue
         assert route.name in rows, f"{route.name} has no row in the permission matrix"
         url = matrix.url_of(plain_scene, rows[route.name])
