@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.staticfiles.apps import StaticFilesConfig
 
 
@@ -17,7 +18,14 @@ class CollaborateConfig(AppConfig):
     name = "collaborate"
 
     def ready(self):
+        from prometheus_client import REGISTRY
+
         from collaborate import (
             checks,  # noqa: F401  (registers the checks)
             middleware,  # noqa: F401  (its sign-in receiver)
+            observability,
         )
+
+        observability.install_log_records()
+        if not settings.PROMETHEUS_MULTIPROC_DIR:
+            REGISTRY.register(observability.STATE)

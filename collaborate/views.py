@@ -4,6 +4,7 @@ notice."""
 import hmac
 from datetime import timedelta
 
+import prometheus_client
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from collaborate import health
+from collaborate import health, observability
 from initiatives import views as initiative_views
 from initiatives.progress import views as progress_views
 from initiatives.retention import services as initiative_retention
@@ -49,6 +50,20 @@ def readyz(request):
     if _bears_readyz_token(request):
         body["checks"] = checks
     return JsonResponse(body, status=200 if ready else 503)
+
+
+@require_GET
+@login_not_required
+@never_cache
+def metrics(request):
+    """Prometheus metrics, to a scraper sending READYZ_TOKEN as a bearer token; to anyone
+    else nothing says they exist."""
+    if not _bears_readyz_token(request):
+        raise Http404("Not found.")
+    return HttpResponse(
+        prometheus_client.generate_latest(observability.registry()),
+        content_type=prometheus_client.CONTENT_TYPE_LATEST,
+    )
 
 
 def _bears_readyz_token(request):
