@@ -7,14 +7,12 @@ body) and none may be a 5xx.
 API_FUZZ_EXAMPLES sets the examples per operation (5 by default; `make fuzz-api` uses 200)."""
 
 import contextlib
-import datetime
 import os
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -27,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from collaborate.wsgi import application
 from initiatives.models import ClaimEvidence, Initiative, Partnership, SavingsClaim
 from partners.models import Organisation
-from partners.services import tokens
+from tests import factories
 from tests.security import scene
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "5"))
@@ -42,13 +40,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres")]
 
 
 def bearer(user):
-    _, secret = tokens.token_create(
-        actor=user,
-        name="schemathesis",
-        writable=True,
-        expires_on=timezone.localdate() + datetime.timedelta(days=1),
-    )
-    return {"Authorization": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {factories.api_secret(user, name='schemathesis')}"}
 
 
 @contextlib.contextmanager
@@ -101,6 +93,13 @@ def property_of(operation, known, headers):
     return run
 
 
+def describe(error):
+    """A failure as text: schemathesis's own account of each distinct failure (with its curl)."""
+    if isinstance(error, BaseExceptionGroup):
+        return "\n".join(describe(one) for one in error.exceptions)
+    return f"{type(error).__name__}: {error}"
+
+
 def fuzz(headers):
     """Every operation of the schema, EXAMPLES cases each; the failures as text, one a line."""
     known = known_values()
@@ -113,8 +112,8 @@ def fuzz(headers):
 
         try:
             property_of(operation, known, headers)()
-        except Exception as error:  # every failure is reported, then the test fails
-            failures.append(f"{operation.label}: {type(error).__name__}: {error}"[:2000])
+        except (Exception, BaseExceptionGroup) as error:  # all are reported, then the test fails
+            failures.append(f"{operation.label}: {describe(error)}"[:3000])
     assert operations, "the schema has no operations"
     return failures
 
