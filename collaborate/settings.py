@@ -371,10 +371,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "collaborate.kit.api.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "collaborate.kit.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "collaborate.kit.api.TokenRateThrottle",
-        "collaborate.kit.api.AddressRateThrottle",
-    ],
+    # Per address: counted by TokenAuthentication before anything else (kit.throttles).
+    "DEFAULT_THROTTLE_CLASSES": ["collaborate.kit.throttles.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("API_RATE_PER_TOKEN", "600/minute"),
         "address": os.environ.get("API_RATE_PER_ADDRESS", "1200/minute"),

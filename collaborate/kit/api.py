@@ -10,7 +10,7 @@ writes in the services. Nothing here knows a model of either app."""
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import URLPattern, URLResolver
-from rest_framework import exceptions, pagination, serializers, status, throttling
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -82,37 +82,6 @@ class CursorPagination(pagination.CursorPagination):
         except exceptions.NotFound as error:
             detail = {self.cursor_query_param: [str(error.detail)]}
             raise exceptions.ValidationError(detail) from error
-
-
-class _Throttle(throttling.SimpleRateThrottle):
-    def get_rate(self):
-        # Read at each request, not once at import, so that settings can change it.
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-
-
-class AddressRateThrottle(_Throttle):
-    """Requests per client address (the address as the site reads it behind its proxy), for
-    everyone, signed in or not: `DEFAULT_THROTTLE_RATES["address"]`."""
-
-    scope = "address"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": web.client_ip(request)}
-
-
-class TokenRateThrottle(_Throttle):
-    """Requests per API token (`request.auth` is the token for a token-authenticated request),
-    or per person for a browser session: `DEFAULT_THROTTLE_RATES["token"]`."""
-
-    scope = "token"
-
-    def get_cache_key(self, request, view):
-        token_pk = getattr(request.auth, "pk", None)
-        if token_pk is not None:
-            return self.cache_format % {"scope": self.scope, "ident": f"token-{token_pk}"}
-        if request.user and request.user.is_authenticated:
-            return self.cache_format % {"scope": self.scope, "ident": f"user-{request.user.pk}"}
-        return None
 
 
 def public(patterns):

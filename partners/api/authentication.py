@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from collaborate.kit import web
+from collaborate.kit import throttles, web
 from partners.models import ApiToken
 from partners.services import tokens
 
@@ -16,6 +16,9 @@ KEYWORD = "bearer"
 
 class TokenAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
+        # The first authentication class: every API request is counted for its address here,
+        # with a token, a session or neither.
+        throttles.count_address(request)
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != KEYWORD.encode():
             return None

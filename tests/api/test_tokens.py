@@ -139,3 +139,21 @@ def test_throttled_per_address(officer, manager):
         answers = [bearer(secret).get(LIST) for secret in (first, second, first, second)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[-1]["Retry-After"]
+
+
+def test_guessing_tokens_is_throttled_per_address(officer):
+    _token, secret = make(officer)
+    with override_settings(REST_FRAMEWORK=rates("100/minute", "3/minute")):
+        guesses = [bearer(f"clb_guess{n}").get(LIST).status_code for n in range(3)]
+        # The address has spent its requests on guesses: the right token waits too.
+        answer = bearer(secret).get(LIST)
+        elsewhere = bearer(secret, "198.51.100.7").get(LIST)
+    assert guesses == [401, 401, 401]
+    assert answer.status_code == 429 and answer["Retry-After"]
+    assert elsewhere.status_code == 200
+
+
+def test_requests_without_credentials_are_throttled_per_address():
+    with override_settings(REST_FRAMEWORK=rates("100/minute", "2/minute")):
+        answers = [APIClient(REMOTE_ADDR="192.0.2.9").get(LIST).status_code for _ in range(3)]
+    assert answers == [401, 401, 429]
