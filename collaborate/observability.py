@@ -35,8 +35,8 @@ REQUEST_SECONDS = Histogram(
 
 TASK_SECONDS = Histogram(
     "collaborate_task_seconds",
-    "Time a Celery task ran, by task (the recomputes among them).",
-    ["task"],
+    "Time a Celery task ran, by task (the recomputes among them) and how it ended.",
+    ["task", "state"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800),
 )
 
@@ -113,11 +113,13 @@ def _request_id_in(task_id=None, task=None, **kwargs):
 
 
 @signals.task_postrun.connect(dispatch_uid="collaborate_request_id_done")
-def _request_id_done(task_id=None, task=None, **kwargs):
+def _request_id_done(task_id=None, task=None, state=None, **kwargs):
     kept = _TASK_TOKENS.pop(task_id, None)
     if kept is not None:
         token, started = kept
-        TASK_SECONDS.labels(task=task.name).observe(time.perf_counter() - started)
+        TASK_SECONDS.labels(task=task.name, state=state or "UNKNOWN").observe(
+            time.perf_counter() - started
+        )
         REQUEST_ID.reset(token)
 
 
