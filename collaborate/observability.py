@@ -4,6 +4,7 @@ sending the same token as /readyz's detail (READYZ_TOKEN). docs/operations.md sa
 figure means and what to do when it alerts."""
 
 import contextvars
+import json
 import logging
 import re
 import time
@@ -136,6 +137,7 @@ class StateCollector:
         yield GaugeMetricFamily("collaborate_initiatives_dirty", "")
         yield GaugeMetricFamily("collaborate_dirty_oldest_seconds", "")
         yield GaugeMetricFamily("collaborate_queue_length", "", labels=["queue"])
+        yield GaugeMetricFamily("collaborate_emails_waiting", "")
 
     def collect(self):
         from initiatives.models import ProgressDirty
@@ -169,6 +171,15 @@ class StateCollector:
             queue.add_metric([settings.CELERY_TASK_DEFAULT_QUEUE], length)
         yield queue
 
+        emails = GaugeMetricFamily(
+            "collaborate_emails_waiting",
+            "Emails not yet sent: their tasks queued, or held by a worker (a retry's wait).",
+        )
+        waiting = _emails_waiting()
+        if waiting is not None:
+            emails.add_metric([], waiting)
+        yield emails
+
 
 def _queue_length():
     if not settings.REDIS_URL:
@@ -179,6 +190,31 @@ def _queue_length():
         return health.redis_client().llen(settings.CELERY_TASK_DEFAULT_QUEUE)
     except redis.RedisError:
         return None
+
+
+# Messages read from the queue to count emails, at most: a scrape stays cheap however long the
+# queue (a longer one already alerts through collaborate_queue_length).
+EMAILS_SCAN_LIMIT = 10_000
+
+
+def _emails_waiting():
+    """Messages of the tasks that send email (collaborate.kit.mail.SENDS_EMAIL) in the queue,
+    and those a worker has taken but not finished: kombu keeps them in Redis's "unacked" hash
+    until acknowledged, a retry waiting out its backoff among them."""
+    if not settings.REDIS_URL:
+        return None
+    from collaborate import health
+    from collaborate.celery import app
+
+    names = {name for name, task in app.tasks.items() if getattr(task, "sends_email", False)}
+    try:
+        client = health.redis_client()
+        queued = client.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, EMAILS_SCAN_LIMIT - 1)
+        held = client.hvals("unacked")[:EMAILS_SCAN_LIMIT]
+        messages = [json.loads(raw) for raw in queued] + [json.loads(raw)[0] for raw in held]
+    except (redis.RedisError, ValueError, IndexError, KeyError):
+        return None
+    return sum(1 for m in messages if (m.get("headers") or {}).get("task") in names)
 
 
 def registry():

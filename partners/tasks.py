@@ -2,17 +2,18 @@
 
 from celery import shared_task
 
+from collaborate.kit import mail
 from collaborate.kit.retry import RETRY
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **mail.SENDS_EMAIL)
 def password_reset_send(*, user_id):
     from partners.services import users
 
     users.password_reset_email_send(user_id=user_id)
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **mail.SENDS_EMAIL)
 def invitation_send(*, invitation_id):
     from partners.services import users
 

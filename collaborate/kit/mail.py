@@ -2,6 +2,10 @@
 
 from django.core.mail import EmailMessage
 
+# The option that marks a Celery task as one that sends email (`@shared_task(**SENDS_EMAIL)`):
+# /metrics counts such tasks still waiting in the queue (collaborate.observability).
+SENDS_EMAIL = {"sends_email": True}
+
 
 def email_deliver(*, to, subject, body):
     """Send one plain-text email now."""

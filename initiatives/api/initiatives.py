@@ -351,7 +351,14 @@ class Targets(APIView):
         summary="Set the savings targets (a year left out or null is cleared)",
         request=s.TargetsWriteSerializer,
         responses={200: s.TargetsSerializer, **errors(400, 401, 403, 404, 409, 429)},
-        examples=[OpenApiExample("Targets", request_only=True, value=TARGETS_EXAMPLE)],
+        examples=[
+            OpenApiExample("Targets", request_only=True, value=TARGETS_EXAMPLE),
+            OpenApiExample(
+                "Targets set",
+                response_only=True,
+                value={**TARGETS_EXAMPLE, "version": 6, "years": [2025, 2026]},
+            ),
+        ],
     )
     def put(self, request, pk):
         initiative = visible(request, pk)

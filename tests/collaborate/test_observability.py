@@ -13,6 +13,7 @@ import pytest
 from celery.signals import task_success
 
 from collaborate import observability
+from initiatives.claims import tasks as claim_tasks
 from initiatives.models import ProgressDirty
 from initiatives.progress import tasks
 from tests.subprocesses import run_python
@@ -114,6 +115,18 @@ def test_metrics_show_request_times_and_how_stale_the_dashboards_may_be(
         r'collaborate_request_seconds_count\{method="GET",status="2xx",view="healthz"\} \d', text
     )
     assert re.search(r'collaborate_queue_length\{queue="[^"]+"\} \d', text)
+
+
+@pytest.mark.services
+def test_metrics_count_the_emails_waiting_in_the_queue(celery_queue, client, settings):
+    settings.READYZ_TOKEN = TOKEN
+    claim_tasks.claim_submitted_notify.delay(claim_id=1)
+    claim_tasks.claim_decided_notify.delay(claim_id=1)
+    tasks.progress_recompute_dirty.delay()  # not an email
+
+    page = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+
+    assert "collaborate_emails_waiting 2.0" in page.content.decode()
 
 
 class _Collector(http.server.BaseHTTPRequestHandler):
