@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "axes",
     "allauth",
     "allauth.account",
@@ -398,10 +397,6 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "partners.models.Organisation.Kind",
         "InitiativeStatusEnum": "initiatives.models.Initiative.Status",
     },
-    # The documentation page's assets come from the app itself (drf-spectacular-sidecar).
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # --- security ---------------------------------------------------------------------------------
