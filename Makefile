@@ -23,6 +23,8 @@ help:
 	@echo "make bench  measure the product against its floors (PostgreSQL; see README)"
 	@echo "make fuzz-api  send the API 200 generated requests per operation and role (schemathesis)"
 	@echo "make audit  check the locked Python and npm dependencies for known vulnerabilities"
+	@echo "make backup  write the database and the evidence files to backups/ (PostgreSQL; see README)"
+	@echo "make restore BACKUP=path  restore a backup into the empty configured database (FORCE=1: not empty), then check_data"
 
 # --- set-up -----------------------------------------------------------------------------------
 
@@ -91,6 +93,15 @@ fuzz-api: setup
 .PHONY: audit
 audit: $(VENV)/.installed
 	$(PY) .ci/audit_dependencies.py
+
+# The database and the media files in one checked archive (collaborate/backups.py).
+.PHONY: backup restore
+backup: $(VENV)/.installed
+	$(MANAGE) backup $(if $(OUTPUT),--output $(OUTPUT))
+
+restore: $(VENV)/.installed
+	@[ -n "$(BACKUP)" ] || { echo "Say which backup: make restore BACKUP=backups/collaborate-….tar.gz" >&2; exit 1; }
+	$(MANAGE) restore $(BACKUP) $(if $(FORCE),--force) && $(MANAGE) check_data
 
 .PHONY: clean
 clean:
