@@ -13,12 +13,17 @@ RUN npx sass --pkg-importer=node --style=compressed --no-source-map --quiet-deps
         --log-level=warning --outfile=static/dist/app.js
 
 FROM python:3.12-slim-bookworm
+# pg_dump and pg_restore for manage.py backup and restore: from the PostgreSQL project's apt
+# repository (Debian's are 15), of the server's major version (compose runs postgres:16) or newer.
+ARG POSTGRES_MAJOR=16
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmagic1 \
+    && apt-get install -y --no-install-recommends libmagic1 postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-${POSTGRES_MAJOR} \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir uv==0.13.9 \
     && useradd --create-home --uid 1000 collaborate
