@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from collaborate import log_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -587,23 +589,6 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # JSON lines for a log collector (the default with DEBUG off), or plain text to read; every line
 # carries the id of the request or task it was written in (collaborate.observability).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
-if LOG_FORMAT not in {"json", "plain"}:
+if LOG_FORMAT not in log_config.FORMATS:
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "axes": {"level": "WARNING"},
-    },
-}
+LOGGING = log_config.logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))
