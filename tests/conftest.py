@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from tests import factories, services
 from tests.people import People
+from tests.security import figures
 
 pytest_plugins = ["tests.fixtures_celery", "tests.fixtures_browser", "tests.fixtures_oidc"]
 
@@ -19,6 +20,11 @@ def pytest_terminal_summary(terminalreporter):
                 "Start it (see README) or run with REQUIRE_SERVICES=1 to make this an error.",
                 red=True,
             )
+    lines = figures.report()
+    if lines:
+        terminalreporter.section("what the sweeps and fuzzers sent")
+        for line in lines:
+            terminalreporter.line(line)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -82,7 +82,13 @@ def _may_manage(request):
         summary="List organisations",
         description="Active organisations unless `active` says otherwise; filter as the "
         "directory page does.",
-        responses={200: OrganisationSerializer(many=True), **READ_ERRORS},
+        responses={
+            200: OrganisationSerializer(many=True),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="A filter's value or the cursor is not valid."
+            ),
+            **READ_ERRORS,
+        },
         examples=[OpenApiExample("An organisation", value=EXAMPLE, response_only=True)],
     ),
     post=extend_schema(

@@ -8,6 +8,7 @@ API_FUZZ_EXAMPLES sets the examples per operation (5 by default; `make fuzz-api`
 
 import contextlib
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -26,7 +27,7 @@ from collaborate.wsgi import application
 from initiatives.models import ClaimEvidence, Initiative, Partnership, SavingsClaim
 from partners.models import Organisation
 from tests import factories
-from tests.security import scene
+from tests.security import figures, scene
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "5"))
 CHECKS = [
@@ -89,8 +90,20 @@ def property_of(operation, known, headers):
             if values:
                 case.path_parameters[name] = data.draw(st.sampled_from([value, *values]))
         case.call_and_validate(headers=headers, checks=CHECKS)
+        sent[headers.get("Authorization", "anonymous")[:12]] += 1
+        figures.record(
+            "API fuzzing (schemathesis)",
+            f"{sum(sent.values())} requests from the schema ({EXAMPLES} examples an operation at "
+            f"most) to {len(operations_seen)} operations as {len(sent)} people; every answer "
+            "documented, no 5xx",
+        )
+        operations_seen.add(operation.label)
 
     return run
+
+
+sent = Counter()
+operations_seen = set()
 
 
 def describe(error):

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from tests.security import figures, scene
+from tests.security import scene
 
 
 def _scene(django_db_blocker, media_root, marked):
@@ -27,11 +27,3 @@ def plain_scene(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture(scope="module")
 def marked_scene(django_db_setup, django_db_blocker, tmp_path_factory):
     yield from _scene(django_db_blocker, tmp_path_factory.mktemp("media"), marked=True)
-
-
-def pytest_terminal_summary(terminalreporter):
-    lines = figures.report()
-    if lines:
-        terminalreporter.section("security sweeps")
-        for line in lines:
-            terminalreporter.line(line)
