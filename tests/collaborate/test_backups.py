@@ -134,7 +134,9 @@ def scene(settings, tmp_path, celery_queue, initiative, officer, manager, partne
         partner,
         evidence_files=[SimpleUploadedFile("quote.pdf", b"%PDF-1.4\n% a quote\n")],
     )
-    factories.InitiativeFactory(lead=initiative.lead, status="live", targets={2025: 20000})
+    # Through the service, so that its reference comes from the sequences check_data compares.
+    other = factories.make_initiative(officer, initiative.lead, title="Joint highways depot")
+    factories.SavingsTargetFactory(initiative=other, financial_year=2025, amount=20000)
     reconcile.progress_reconcile()
     stored = {item.file.name: sha256(item.file.read()) for item in ClaimEvidence.objects.all()}
     assert len(stored) == 3
