@@ -4,8 +4,6 @@ published). Each initiative is exactly what the open dataset publishes of it
 (initiatives.opendata.dataset.json_object): no private field can reach the API that the open
 data does not already show."""
 
-from collections import defaultdict
-
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -15,9 +13,8 @@ from rest_framework.response import Response
 
 from collaborate.kit import api
 from initiatives import filters, selectors
-from initiatives.models import InitiativeYear
 from initiatives.opendata import dataset
-from initiatives.opendata.selectors import _VERIFIED, Entry, YearSavings, _partner
+from initiatives.opendata.selectors import entries_of
 
 NUMBER = {"read_only": True, "allow_null": True}
 
@@ -67,29 +64,6 @@ class RegisterEntrySerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         return dataset.json_object(instance, self.context["url_of"])
-
-
-def entries(initiatives):
-    """Initiatives of published_for_page() as the open dataset's entries: one query for the
-    verified savings by year of them all (their partners are prefetched)."""
-    years = defaultdict(list)
-    rows = (
-        InitiativeYear.objects.filter(initiative_id__in=[i.pk for i in initiatives])
-        .filter(_VERIFIED)
-        .order_by("initiative_id", "financial_year")
-    )
-    for row in rows:
-        years[row.initiative_id].append(
-            YearSavings(row.financial_year, row.verified_cash, row.verified_non_cash)
-        )
-    return [
-        Entry(
-            initiative=i,
-            partners=[_partner(p.organisation) for p in i.active_partnerships],
-            years=years[i.pk],
-        )
-        for i in initiatives
-    ]
 
 
 EXAMPLE = {
@@ -170,7 +144,7 @@ class RegisterList(Public, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        data = self.get_serializer(entries(page), many=True).data
+        data = self.get_serializer(entries_of(page), many=True).data
         return self.get_paginated_response(data)
 
 
@@ -190,7 +164,7 @@ class RegisterList(Public, generics.ListAPIView):
 class RegisterDetail(Public, generics.GenericAPIView):
     def get(self, request, reference):
         initiative = get_object_or_404(selectors.published_for_page(), reference=reference)
-        return Response(self.get_serializer(entries([initiative])[0]).data)
+        return Response(self.get_serializer(entries_of([initiative])[0]).data)
 
 
 urlpatterns = [
