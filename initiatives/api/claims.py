@@ -250,7 +250,7 @@ class ClaimDetail(APIView):
 class _Action(APIView):
     """A button on the claim's page: {version, note?}; the claim as it is after."""
 
-    def act(self, request, claim, note):
+    def act(self, request, claim, note, version):
         raise NotImplementedError
 
     def post(self, request, pk):
@@ -258,10 +258,11 @@ class _Action(APIView):
         data = s.ActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            edits.require_version(claim, data.validated_data["version"], "claim")
+            self.act(
+                request, claim, data.validated_data.get("note", ""), data.validated_data["version"]
+            )
         except edits.EditConflict as conflict:
             return api.conflict_response(conflict, current(request, pk))
-        self.act(request, claim, data.validated_data.get("note", ""))
         return Response(current(request, pk))
 
 
@@ -278,14 +279,20 @@ def _action(name, summary, act):
     view = type(
         f"Claim{name.title()}",
         (_Action,),
-        {"act": lambda self, request, claim, note: act(request, claim, note), "post": post},
+        {"act": lambda self, *args: act(*args), "post": post},
     )
     return path(f"claims/<int:pk>/{name}/", view.as_view(), name=f"claim-{name}")
 
 
 def _decide(decision):
-    def act(request, claim, note):
-        services.claim_decide(actor=request.user, claim=claim, decision=decision, note=note)
+    def act(request, claim, note, version):
+        services.claim_decide(
+            actor=request.user,
+            claim=claim,
+            decision=decision,
+            note=note,
+            expected_version=version,
+        )
 
     return act
 
@@ -409,12 +416,16 @@ urlpatterns = [
     _action(
         "submit",
         "Submit a draft or returned claim for a decision",
-        lambda request, claim, note: services.claim_submit(actor=request.user, claim=claim),
+        lambda request, claim, note, version: services.claim_submit(
+            actor=request.user, claim=claim, expected_version=version
+        ),
     ),
     _action(
         "withdraw",
         "Withdraw a submitted claim to draft",
-        lambda request, claim, note: services.claim_withdraw(actor=request.user, claim=claim),
+        lambda request, claim, note, version: services.claim_withdraw(
+            actor=request.user, claim=claim, expected_version=version
+        ),
     ),
     _action("verify", "Verify a submitted claim", _decide("verify")),
     _action("return", "Return a submitted claim for revision (with a note)", _decide("return")),

@@ -258,11 +258,13 @@ def evidence_download(*, actor, item, ip_address=None):
     return file
 
 
-def _move(claim, *, from_statuses, to_status, **values):
-    """Change the claim's status only if it is still in one of `from_statuses`: a conditional
-    update, so of two people acting at once exactly one succeeds. Returns whether it did; when
-    it did, the initiative's progress figures are marked for recomputing."""
-    changed = SavingsClaim.objects.filter(pk=claim.pk, status__in=from_statuses).update(
+def _move(claim, *, from_statuses, to_status, expected_version=None, **values):
+    """Change the claim's status only if it is still in one of `from_statuses` (and, when
+    `expected_version` is given, still at that version): a conditional update, so of two
+    people acting at once exactly one succeeds. Returns whether it did; when it did, the
+    initiative's progress figures are marked for recomputing."""
+    still = {} if expected_version is None else {"version": expected_version}
+    changed = SavingsClaim.objects.filter(pk=claim.pk, status__in=from_statuses, **still).update(
         status=to_status, version=F("version") + 1, updated_at=timezone.now(), **values
     )
     if changed:
@@ -270,8 +272,11 @@ def _move(claim, *, from_statuses, to_status, **values):
     return changed == 1
 
 
-def _no_longer(claim):
+def _no_longer(claim, expected_version=None):
+    """Why a move was refused: an edit conflict when the caller acted on an older version
+    (the API's 409), otherwise the claim's status now."""
     current = SavingsClaim.objects.select_related("reviewed_by").get(pk=claim.pk)
+    edits.require_version(current, expected_version, "claim")
     who = (
         f" by {current.reviewed_by}"
         if current.reviewed_by and current.status in (*SavingsClaim.FINAL, Status.RETURNED)
@@ -286,22 +291,24 @@ def _no_longer(claim):
 
 
 @transaction.atomic
-def claim_submit(*, actor, claim):
+def claim_submit(*, actor, claim, expected_version=None):
     claim = SavingsClaim.objects.select_related("initiative").get(pk=claim.pk)
     require(
         permissions.can_submit_claim(actor, claim),
         "Only the claimant's officers can submit this claim.",
     )
+    edits.require_version(claim, expected_version, "claim")
     _year_open(claim.financial_year)
     before = claim.get_status_display()
     if not _move(
         claim,
         from_statuses=SavingsClaim.EDITABLE,
         to_status=Status.SUBMITTED,
+        expected_version=expected_version,
         submitted_by=actor,
         submitted_at=timezone.now(),
     ):
-        raise _no_longer(claim)
+        raise _no_longer(claim, expected_version)
     claim.participants.add(actor)
     history.history_record(
         actor=actor,
@@ -314,17 +321,23 @@ def claim_submit(*, actor, claim):
 
 
 @transaction.atomic
-def claim_withdraw(*, actor, claim):
+def claim_withdraw(*, actor, claim, expected_version=None):
     claim = SavingsClaim.objects.get(pk=claim.pk)
     if claim.status != Status.SUBMITTED:
-        raise _no_longer(claim)
+        raise _no_longer(claim, expected_version)
     require(
         permissions.can_withdraw_claim(actor, claim),
         "Only the claimant's officers can withdraw this claim.",
     )
+    edits.require_version(claim, expected_version, "claim")
     _year_open(claim.financial_year)
-    if not _move(claim, from_statuses=[Status.SUBMITTED], to_status=Status.DRAFT):
-        raise _no_longer(claim)
+    if not _move(
+        claim,
+        from_statuses=[Status.SUBMITTED],
+        to_status=Status.DRAFT,
+        expected_version=expected_version,
+    ):
+        raise _no_longer(claim, expected_version)
     history.history_record(
         actor=actor,
         owner=claim,
@@ -363,21 +376,23 @@ DECISIONS = {
 
 
 @transaction.atomic
-def claim_decide(*, actor, claim, decision, note=""):
+def claim_decide(*, actor, claim, decision, note="", expected_version=None):
     """Verify, return or reject a submitted claim: a manager of the lead organisation who did
     not create, edit or submit it. Verifying attributes the net amount to the partners, to the
-    penny."""
+    penny. With `expected_version`, a decision on an older version of the claim is refused as
+    an edit conflict."""
     claim = SavingsClaim.objects.select_related("initiative", "corrects").get(pk=claim.pk)
     to_status, action = DECISIONS[decision]
     note = (note or "").strip()
     if claim.status != Status.SUBMITTED:
-        raise _no_longer(claim)
+        raise _no_longer(claim, expected_version)
     require(
         permissions.can_decide_claim(actor, claim),
         "You created, edited or submitted this claim, so someone else must decide it."
         if permissions.took_part_in_claim(actor, claim)
         else "Only a manager of the lead organisation can decide this claim.",
     )
+    edits.require_version(claim, expected_version, "claim")
     _year_open(claim.financial_year)
     if decision in ("return", "reject") and not note:
         raise ValidationError(
@@ -405,11 +420,12 @@ def claim_decide(*, actor, claim, decision, note=""):
         claim,
         from_statuses=[Status.SUBMITTED],
         to_status=to_status,
+        expected_version=expected_version,
         reviewed_by=actor,
         reviewed_at=timezone.now(),
         review_note=note,
     ):
-        raise _no_longer(claim)
+        raise _no_longer(claim, expected_version)
     if shares is not None:
         parts = attribution.split(claim.net_amount, shares)
         ClaimAttribution.objects.bulk_create(

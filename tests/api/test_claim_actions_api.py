@@ -45,6 +45,26 @@ def test_a_stale_version_is_409_with_the_current_claim_and_changes_nothing(
     assert claim.status == "submitted"
 
 
+def test_a_decision_on_a_claim_withdrawn_and_resubmitted_since_it_was_read_is_409(
+    client, people, initiative
+):
+    """The status alone would let it through (submitted again); the version the manager read
+    says the claim has changed under them, so nothing is verified."""
+    claim = factories.SavingsClaimFactory(initiative=initiative, created_by=people.lead_officer)
+    client.force_login(people.lead_officer)
+    read = post(client, claim, "submit", {"version": claim.version}).json()["version"]
+    withdrawn = post(client, claim, "withdraw", {"version": read}).json()["version"]
+    assert post(client, claim, "submit", {"version": withdrawn}).status_code == 200
+    client.force_login(people.lead_manager)
+    response = post(client, claim, "verify", {"version": read})
+    assert response.status_code == 409
+    assert response.json()["current"]["status"] == "submitted"
+    assert response.json()["current"]["version"] == read + 2
+    claim.refresh_from_db()
+    assert (claim.status, claim.reviewed_by) == ("submitted", None)
+    assert not claim.attributions.exists()
+
+
 def test_return_without_a_note_is_400_and_changes_nothing(client, people, initiative):
     claim = factories.SavingsClaimFactory(
         initiative=initiative, created_by=people.lead_officer, submitted=True

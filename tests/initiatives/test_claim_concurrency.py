@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from collaborate.kit import edits
 from initiatives.claims import services
 from initiatives.models import ClaimAttribution, SavingsClaim
 from partners.history import history_of
@@ -50,6 +51,37 @@ def test_two_managers_deciding_at_once_record_exactly_one_decision(
     assert len(decisions) == 1
     expected_parts = 2 if claim.status == "verified" else 0
     assert ClaimAttribution.objects.filter(claim=claim).count() == expected_parts
+
+
+def test_two_api_clients_deciding_the_version_they_read_get_one_decision_and_one_conflict(
+    initiative, officer, manager, council
+):
+    """Both pass the early version check at the barrier; the conditional update lets one
+    through, and the other is told the claim changed (the API's 409), not that it is decided."""
+    second = factories.UserFactory(full_name="Second Manager", member_of=[(council, "manager")])
+    claim = services.claim_submit(actor=officer, claim=make_claim(officer, initiative, council))
+
+    def decide(actor, decision):
+        def run(barrier):
+            loaded = SavingsClaim.objects.get(pk=claim.pk)
+            barrier.wait()
+            return services.claim_decide(
+                actor=actor,
+                claim=loaded,
+                decision=decision,
+                note="Checked",
+                expected_version=claim.version,
+            )
+
+        return run
+
+    results = run_together(decide(manager, "verify"), decide(second, "return"))
+    decided = [r for r in results if isinstance(r, SavingsClaim)]
+    conflicts = [r for r in results if isinstance(r, edits.EditConflict)]
+    assert len(decided) == 1 and len(conflicts) == 1, results
+    read = claim.version
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == (decided[0].status, read + 1)
 
 
 def test_a_double_clicked_create_makes_one_claim(initiative, officer, council):
