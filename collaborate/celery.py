@@ -32,6 +32,7 @@ app.autodiscover_tasks(
         "partners",
         "initiatives",
         "initiatives.claims",
+        "initiatives.imports",
         "initiatives.progress",
         "initiatives.reminders",
         "initiatives.retention",

@@ -1,11 +1,14 @@
 """Tasks travel through real Redis to a real worker, which reports its heartbeat."""
 
+import json
+
 import pytest
 from django.core import mail
 from django.db import transaction
 
 from partners.tasks import password_reset_send
 from tests import factories
+from tests.subprocesses import output_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,3 +45,29 @@ def test_readyz_reports_the_running_workers_heartbeat(celery_worker, client, set
     assert worker["status"] == "ok"
     assert worker["last_heartbeat"]
     assert worker["seconds_ago"] < 15
+
+
+STARTING_WORKER = """
+import importlib, json, pathlib, django
+django.setup()
+from collaborate.celery import app
+app.loader.import_default_modules()  # what a worker does when it starts
+discovered = set(app.tasks)
+modules = [
+    ".".join(path.with_suffix("").parts)
+    for package in ("collaborate", "initiatives", "partners")
+    for path in pathlib.Path(package).rglob("tasks.py")
+]
+for module in modules:
+    importlib.import_module(module)
+print(json.dumps({"modules": modules, "missed": sorted(set(app.tasks) - discovered)}))
+"""
+
+
+def test_a_starting_worker_registers_every_task_the_project_defines():
+    """A task module the worker does not discover is an "unregistered task" error for every
+    message sent to it (the spreadsheet imports' tasks were once missed: only a test process
+    that had imported them ran them). A fresh process, as a worker starts."""
+    found = json.loads(output_of(STARTING_WORKER, DEBUG="true"))
+    assert "initiatives.imports.tasks" in found["modules"]
+    assert found["missed"] == []
