@@ -3,6 +3,7 @@ tasks a request queues; JSON log lines; Prometheus metrics for a scraper holding
 
 import gzip
 import http.server
+import importlib
 import json
 import logging
 import re
@@ -134,8 +135,11 @@ class _Collector(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":  # sentry-sdk compresses with brotli when it is installed
+            body = importlib.import_module("brotli").decompress(body)
         _Collector.received.append(body.decode("utf-8", "replace"))
         self.send_response(200)
         self.end_headers()

@@ -25,6 +25,7 @@ RETENTION_TASKS = {
 }
 
 
+@pytest.mark.django_db  # a starting worker runs Django's checks, which ask the database its version
 def test_every_retention_job_runs_nightly_and_every_beat_entry_names_a_registered_task():
     celery_app.loader.import_default_modules()  # what a worker does when it starts
     schedule = settings.CELERY_BEAT_SCHEDULE

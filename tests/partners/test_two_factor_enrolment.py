@@ -28,7 +28,7 @@ def enrol(client, django_capture_on_commit_callbacks):
     client.get(reverse("mfa_activate_totp"))
     secret = client.session["mfa.totp.secret"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("mfa_activate_totp"), {"code": pyotp.TOTP(secret).now()})
+        response = client.post(reverse("mfa_activate_totp"), {"code": factories.totp_code(secret)})
     return secret, response
 
 
