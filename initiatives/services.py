@@ -45,8 +45,17 @@ def _locked(
 ):
     """The initiative's row, locked for this transaction, after checking the actor may do this
     to it (`rule`, editing unless said, else `refusal`) and that nobody saved a newer version
-    since the actor's form was loaded."""
-    current = Initiative.objects.select_for_update().select_related("lead").get(pk=initiative.pk)
+    since the actor's form was loaded.
+
+    FOR NO KEY UPDATE of the initiative's row alone (the UPDATE it precedes takes no more): a
+    stronger lock, or one on the lead's row too, would hold back other transactions' foreign-key
+    checks at their commit (a verified claim's attributions to the lead), while this one may wait
+    for their mark of the initiative as dirty: a deadlock, found under load (tests/load)."""
+    current = (
+        Initiative.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("lead")
+        .get(pk=initiative.pk)
+    )
     require(rule(actor, current), refusal)
     edits.require_version(current, expected_version, "initiative")
     return current

@@ -161,7 +161,9 @@ def _group_write(run, key, group):
         by_sheet[row.sheet].append(row)
     initiative = reading.initiative_of(key)
     if initiative is not None:
-        initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        # no key update, as initiatives.services._locked: other transactions' foreign-key checks
+        # on the initiative (a claim verified meanwhile) need not wait for the whole import
+        initiative = Initiative.objects.select_for_update(no_key=True).get(pk=initiative.pk)
     for row in by_sheet[sheets.INITIATIVES]:
         initiative = _row_apply(run, row, kinds.initiative_row, initiative) or initiative
     if initiative is None:  # a new initiative whose row failed: nothing else can be applied

@@ -7,11 +7,12 @@ from django.db import transaction
 
 from collaborate.kit import edits
 from initiatives import services
+from initiatives.claims import services as claim_services
 from initiatives.models import Initiative, ProgressDirty
 from initiatives.progress import services as progress
 from tests import services as test_services
 from tests.concurrency import run_together
-from tests.factories import make_initiative
+from tests.factories import make_claim, make_initiative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -123,3 +124,31 @@ def test_a_recompute_never_deadlocks_with_a_service_editing_the_initiative(initi
 
     assert run_together(service, recompute) == ["edited", "recomputed"]
     assert ProgressDirty.objects.filter(initiative_id=initiative.pk).exists()
+
+
+def test_verifying_a_claim_never_deadlocks_with_an_edit_of_its_initiative(
+    officer, manager, council
+):
+    """Found under load (tests/load): an edit locks the initiative, a manager verifies one of its
+    claims (marking it dirty, attributing the saving to the lead), then the edit marks it dirty.
+    The edit's lock must not hold back the verification's foreign-key checks at commit (the
+    lead's row), or each waits for the other and one of them answers 500."""
+    initiative = make_initiative(officer, council)
+    claim = claim_services.claim_submit(
+        actor=officer, claim=make_claim(officer, initiative, council)
+    )
+    ProgressDirty.objects.all().delete()  # as a recompute leaves it: nothing marked yet
+
+    def edit(barrier):
+        with transaction.atomic():
+            services._locked(initiative, officer)
+            barrier.wait()
+            threading.Event().wait(0.5)  # the verification has marked it and is committing
+            progress.progress_mark_dirty([initiative.pk])
+        return "edited"
+
+    def verify(barrier):
+        barrier.wait()
+        return claim_services.claim_decide(actor=manager, claim=claim, decision="verify").status
+
+    assert run_together(edit, verify) == ["edited", "verified"]
