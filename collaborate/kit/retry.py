@@ -8,7 +8,14 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+
+class MailDeferred(Exception):
+    """The mail server refused a message for now (an SMTP 4xx: greylisting, a full queue, a
+    recipient's mailbox busy): sending it again later is what the server asks."""
+
+
 TRANSIENT_ERRORS = (
+    MailDeferred,
     OperationalError,
     InterfaceError,
     RedisConnectionError,

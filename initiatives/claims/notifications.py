@@ -25,15 +25,33 @@ def _context(claim):
     return {"claim": claim, "link": settings.SITE_URL + reverse("claims:detail", args=[claim.pk])}
 
 
-def claim_submitted_notify(*, claim_id):
-    """Tell each manager who may decide the claim (not one who created, edited or submitted it)
-    and chose to hear of submissions that it awaits them."""
+def _deciders(claim):
+    """The managers who may decide the claim (not one who created, edited or submitted it) and
+    chose to hear of submissions."""
+    return permissions.deciders_of(claim).filter(email_claims_submitted=True).order_by("pk")
+
+
+def _awaiting(claim):
+    return claim is not None and claim.status == SavingsClaim.Status.SUBMITTED
+
+
+def claim_submitted_deciders(*, claim_id):
+    """The ids of the people claim_submitted_notify would tell; none once the claim was
+    withdrawn or decided."""
     claim = _claim(claim_id)
-    if claim is None or claim.status != SavingsClaim.Status.SUBMITTED:
+    return list(_deciders(claim).values_list("pk", flat=True)) if _awaiting(claim) else []
+
+
+def claim_submitted_notify(*, claim_id, user_id=None):
+    """Tell each manager who may decide the claim and chose to hear of submissions (or only
+    `user_id`, if still one of them) that it awaits them. Returns how many were told."""
+    claim = _claim(claim_id)
+    if not _awaiting(claim):
         return 0  # withdrawn or decided meanwhile: nothing to ask for
-    deciders = list(
-        permissions.deciders_of(claim).filter(email_claims_submitted=True).order_by("pk")
-    )
+    deciders = _deciders(claim)
+    if user_id is not None:
+        deciders = deciders.filter(pk=user_id)
+    deciders = list(deciders)
     context = {**_context(claim), "preferences_link": user_services.email_preferences_link()}
     body = render_to_string("emails/claim_submitted.txt", context)
     subject = f"Claim {claim.reference} awaits your decision"

@@ -9,6 +9,7 @@ from django.db import transaction
 from initiatives.claims import services
 from tests import factories
 from tests.factories import make_claim
+from tests.own_smtp import Inbox, MailServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,3 +66,39 @@ def test_only_the_managers_who_may_decide_hear_of_a_submission(
     claim = make_claim(manager, initiative, council)
     services.claim_submit(actor=officer, claim=claim)
     assert [m.to for m in wait_for(1)] == [[other.email]]
+
+
+@pytest.fixture
+def greylisting_mail_server(settings):
+    """A real SMTP server that refuses the second manager's address for now the first time it
+    is offered (greylisting: a 451 the sender must try again later)."""
+    inbox = Inbox(greylist={"second.manager@example.gov.uk"})
+    server = MailServer(inbox)
+    server.start()
+    options = {"host": "127.0.0.1", "port": server.port, "use_tls": False, "timeout": 10}
+    settings.MAILERS = {"default": {"BACKEND": settings.SMTP_BACKEND, "OPTIONS": options}}
+    try:
+        yield inbox
+    finally:
+        server.stop()
+
+
+def test_a_manager_greylisted_by_the_mail_server_is_told_later_and_the_others_only_once(
+    greylisting_mail_server, celery_worker, initiative, officer, manager, council
+):
+    """Each manager's email is a task of its own: the retry the refusal causes sends to the
+    refused manager alone (a single task for everyone would tell the first manager twice)."""
+    second = factories.UserFactory(
+        email="second.manager@example.gov.uk", member_of=[(council, "manager")]
+    )
+    claim = make_claim(officer, initiative, council)
+    services.claim_submit(actor=officer, claim=claim)
+
+    assert greylisting_mail_server.wait_for(2, timeout=30) == 2
+    pause = threading.Event()
+    pause.wait(2)  # a second email to anyone would have arrived by now
+    subject = f"Claim {claim.reference} awaits your decision"
+    assert sorted(greylisting_mail_server.received) == sorted(
+        [(manager.email, subject), (second.email, subject)]
+    )
+    assert greylisting_mail_server.greylist == set()  # the second was refused once, then told
