@@ -22,6 +22,8 @@ help:
 	@echo "make test   set up and run the linters and the whole test suite"
 	@echo "make bench  measure the product against its floors (PostgreSQL; see README)"
 	@echo "make fuzz-api  send the API 200 generated requests per operation and role (schemathesis)"
+	@echo "make load   50 users for 60 s on gunicorn, a worker, PostgreSQL and Redis (locust; see README)"
+	@echo "make faults  break a running copy (PostgreSQL, Redis, mail, worker, web) and check nothing is lost"
 	@echo "make audit  check the locked Python and npm dependencies for known vulnerabilities"
 	@echo "make backup  write the database and the evidence files to backups/ (PostgreSQL; see README)"
 	@echo "make restore BACKUP=path  restore a backup into the empty configured database (FORCE=1: not empty), then check_data"
@@ -76,8 +78,12 @@ lint: $(VENV)/.installed
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each given whole files: a worker has
+# its own test database, Redis database, Celery queue and static files (tests/environment.py).
+# TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
 test: setup lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 .PHONY: bench
 bench: setup
@@ -87,6 +93,28 @@ bench: setup
 .PHONY: fuzz-api
 fuzz-api: setup
 	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} $(PY) -m pytest -p no:cacheprovider tests/api/test_schemathesis.py $(PYTEST_ARGS)
+
+# The fault suite (tests/faults): its own PostgreSQL cluster, Redis, gunicorn, worker and beat,
+# broken while people use them; deselected from `make test`.
+.PHONY: faults
+faults: setup
+	$(PY) -m pytest -p no:cacheprovider -m faults tests/faults $(PYTEST_ARGS)
+
+# The load scenario (tests/load/locustfile.py) against gunicorn and a Celery worker on a database
+# and a Redis of its own (tests/load/run.py): prints requests per second, errors and p50/p95/p99
+# per page, and fails on any error or a page's p95 over 5 times that of a trivial signed-in page.
+# Needs PostgreSQL (LOAD_DATABASE_URL, else collaborate_load on DATABASE_URL's server) and
+# redis-server on PATH.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+.PHONY: load load-smoke
+load: setup
+	$(PY) -m tests.load.run --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) $(LOAD_ARGS)
+
+# The same for 10 seconds with a few users on less data, that the scenario still runs without an
+# error (.ci/run): its ratios are printed, not judged (a few requests a page make no p95).
+load-smoke: setup
+	$(PY) -m tests.load.run --users 6 --seconds 10 --spawn-rate 3 --scale 0.002 --errors-only $(LOAD_ARGS)
 
 # Fails on a known vulnerability that a released version fixes; says loudly, and passes, when
 # an advisory service cannot be reached (.ci/audit_dependencies.py).

@@ -221,7 +221,7 @@ IMPORT_JOB_TIME_LIMIT = env_int("IMPORT_JOB_TIME_LIMIT", 3 * 60 * 60)
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -476,14 +476,19 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+# Redis out of reach: a task sent after a commit gives up in a second (Celery: 20 s), not the page.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "retry_policy": {"max_retries": 2, "interval_step": 0.5, "interval_max": 0.5},
+}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "collaborate")
 CELERY_TIMEZONE = "Europe/London"
+SWEEP_SECONDS = env_int("PROGRESS_SWEEP_SECONDS", 60 * env_int("PROGRESS_SWEEP_MINUTES", 3))
 CELERY_BEAT_SCHEDULE = {
-    # Heals what a lost message or a killed worker left dirty.
+    # Heals what a lost message or a killed worker left dirty (PROGRESS_SWEEP_SECONDS, if set).
     "progress-recompute-dirty": {
         "task": "initiatives.progress.tasks.progress_recompute_dirty",
-        "schedule": timedelta(minutes=env_int("PROGRESS_SWEEP_MINUTES", 3)),
+        "schedule": timedelta(seconds=SWEEP_SECONDS),
     },
     # The safety net: every figure rebuilt from the source tables, and target-to-date moved on.
     "progress-reconcile-nightly": {

@@ -2,11 +2,14 @@
 notice."""
 
 import hmac
+import sys
 from datetime import timedelta
 
 import prometheus_client
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -146,7 +149,20 @@ def privacy(request):
     )
 
 
+# Signs that the database is out of reach (stopped, restarting, refusing connections): what
+# was asked for may be asked again in a moment, so the answer is 503, not a fault of ours.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
 @login_not_required
 def server_error(request):
-    """The 500 page, rendered with the request so it keeps the site's header and CSP nonce."""
+    """The 500 page, rendered with the request so it keeps the site's header and CSP nonce.
+    The database out of reach answers the 503 page instead, as to someone signed out: their
+    session, name and messages are in the database it cannot read."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        request.user = AnonymousUser()
+        context = {"messages": (), "acting_for": None, "site_navigation": []}
+        response = render(request, "503.html", context, status=503)
+        response["Retry-After"] = "30"
+        return response
     return render(request, "500.html", status=500)

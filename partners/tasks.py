@@ -6,14 +6,14 @@ from collaborate.kit import mail
 from collaborate.kit.retry import RETRY
 
 
-@shared_task(**RETRY, **mail.SENDS_EMAIL)
+@shared_task(**mail.SENDS_EMAIL)
 def password_reset_send(*, user_id):
     from partners.services import users
 
     users.password_reset_email_send(user_id=user_id)
 
 
-@shared_task(**RETRY, **mail.SENDS_EMAIL)
+@shared_task(**mail.SENDS_EMAIL)
 def invitation_send(*, invitation_id):
     from partners.services import users
 

@@ -27,6 +27,21 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.line(line)
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist, a worker hands what it saw to the controller, which reports it."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["services_missing"] = sorted(services.missing)
+        output["figures"] = figures.recorded()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    output = getattr(node, "workeroutput", {})
+    services.missing.update(output.get("services_missing", ()))
+    figures.merge(output.get("figures", {}))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static_files():
     """Tests run with production settings, whose static storage serves hashed file names from

@@ -4,17 +4,16 @@ retried on transient errors; a retry sends only what the first try did not."""
 from celery import shared_task
 
 from collaborate.kit import mail
-from collaborate.kit.retry import RETRY
 
 
-@shared_task(**RETRY, **mail.SENDS_EMAIL)
+@shared_task(**mail.SENDS_EMAIL)
 def awaiting_decision_remind():
     from initiatives.reminders import services
 
     return services.awaiting_decision_remind()
 
 
-@shared_task(**RETRY, **mail.SENDS_EMAIL)
+@shared_task(**mail.SENDS_EMAIL)
 def quiet_initiatives_remind():
     from initiatives.reminders import services
 

@@ -10,3 +10,12 @@ def record(sweep, figure):
 
 def report():
     return [f"{sweep}: {figure}" for sweep, figure in sorted(_figures.items())]
+
+
+def recorded():
+    return dict(_figures)
+
+
+def merge(figures):
+    """Figures recorded in another process (a pytest-xdist worker)."""
+    _figures.update(figures)
