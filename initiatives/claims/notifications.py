@@ -35,11 +35,17 @@ def _awaiting(claim):
     return claim is not None and claim.status == SavingsClaim.Status.SUBMITTED
 
 
-def claim_submitted_deciders(*, claim_id):
-    """The ids of the people claim_submitted_notify would tell; none once the claim was
-    withdrawn or decided."""
+def claim_submitted_fan_out(*, claim_id):
+    """Queue each person claim_submitted_notify would tell an email task of their own (none once
+    the claim was withdrawn or decided), so that a retry never re-sends to someone already told.
+    Returns how many were queued."""
+    from initiatives.claims import tasks  # the tasks call this module
+
     claim = _claim(claim_id)
-    return list(_deciders(claim).values_list("pk", flat=True)) if _awaiting(claim) else []
+    deciders = list(_deciders(claim).values_list("pk", flat=True)) if _awaiting(claim) else []
+    for decider in deciders:
+        tasks.claim_submitted_notify.delay(claim_id=claim_id, user_id=decider)
+    return len(deciders)
 
 
 def claim_submitted_notify(*, claim_id, user_id=None):

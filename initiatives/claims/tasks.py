@@ -7,17 +7,13 @@ from collaborate.kit import mail
 
 @shared_task(**mail.SENDS_EMAIL)
 def claim_submitted_notify(*, claim_id, user_id=None):
-    """Without `user_id`: one task of this kind for each manager to tell, so that a retry after
-    the mail server refused one person's email sends to that person only, never again to those
-    already told. With it: that person's email."""
+    """Without `user_id`, one task of this kind queued for each manager to tell (a retry after
+    one person's email was refused sends to that person only); with it, that person's email."""
     from initiatives.claims import notifications
 
-    if user_id is not None:
-        return notifications.claim_submitted_notify(claim_id=claim_id, user_id=user_id)
-    deciders = notifications.claim_submitted_deciders(claim_id=claim_id)
-    for decider in deciders:
-        claim_submitted_notify.delay(claim_id=claim_id, user_id=decider)
-    return len(deciders)
+    if user_id is None:
+        return notifications.claim_submitted_fan_out(claim_id=claim_id)
+    return notifications.claim_submitted_notify(claim_id=claim_id, user_id=user_id)
 
 
 @shared_task(**mail.SENDS_EMAIL)
