@@ -131,7 +131,12 @@ def initiative_change_status(*, actor, initiative, status, reason):
     before = current.get_status_display()
     current.paused_from = current.status if status == Initiative.Status.PAUSED else ""
     current.status = status
-    _saved(current, ["status", "paused_from"])
+    # The days insights measure from: the first time it went live, and when it ended.
+    if status == Initiative.Status.LIVE and current.went_live_on is None:
+        current.went_live_on = timezone.localdate()
+    if status in Initiative.FINAL:
+        current.ended_on = timezone.localdate()
+    _saved(current, ["status", "paused_from", "went_live_on", "ended_on"])
     history.history_record(
         actor=actor,
         owner=current,

@@ -1,6 +1,6 @@
 """The initiatives app's models, one module a subject: initiatives with their partners and
 targets; savings claims with their evidence and attribution; the computed progress tables;
-the reminder emails sent; spreadsheet imports.
+the reminder emails sent; spreadsheet imports; the collaboration health check.
 
 Django registers an app's models from `<app>.models`, so this package imports every module;
 the modules import one another only downwards (claims and progress from initiatives), never
@@ -12,6 +12,7 @@ from initiatives.models.claims import (
     FinancialYearLock,
     SavingsClaim,
 )
+from initiatives.models.health import Dimension, HealthCheck
 from initiatives.models.imports import ImportProblem, ImportRow, SpreadsheetImport
 from initiatives.models.initiatives import (
     MAX_AMOUNT,
@@ -34,7 +35,9 @@ __all__ = [
     "MAX_AMOUNT",
     "ClaimAttribution",
     "ClaimEvidence",
+    "Dimension",
     "FinancialYearLock",
+    "HealthCheck",
     "ImportProblem",
     "ImportRow",
     "Initiative",

@@ -20,6 +20,14 @@ MAX_AMOUNT = Decimal("1000000000.00")  # £1bn: larger figures are typing mistak
 MONEY = {"max_digits": 14, "decimal_places": 2}  # an amount typed in: pounds and pence
 
 
+HEALTH_CHECK_PERIODS = [
+    (1, "Month"),
+    (3, "Quarter"),
+    (6, "Six months"),
+    (12, "Year"),
+]
+
+
 class ReferenceSequence(models.Model):
     """The last number used for a kind of reference in a year (INI-2026-0001, CLM-…).
 
@@ -134,6 +142,45 @@ class Initiative(models.Model):
     savings_expected_from = models.PositiveSmallIntegerField(
         "savings expected from", null=True, blank=True
     )
+    # What comparing collaboration with outsourcing needs (all optional). The day it went live
+    # and the day it stopped or closed come from its status changes; `live_since` is typed only
+    # for an arrangement that was live before it was recorded here.
+    setup_cost = models.DecimalField(
+        "one-off set-up cost (£)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)],
+        help_text="Including procurement, legal and transition costs",
+        **MONEY,
+    )
+    contract_months = models.PositiveSmallIntegerField(
+        "contract term (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+    contract_break_points = models.CharField(
+        "break points",
+        max_length=200,
+        blank=True,
+        help_text="When either side may end the contract early, for example “after 3 and 5 years”",
+    )
+    procurement_started_on = models.DateField("procurement started", null=True, blank=True)
+    contract_awarded_on = models.DateField("contract awarded", null=True, blank=True)
+    live_since = models.DateField(
+        "live since",
+        null=True,
+        blank=True,
+        help_text="Only for an arrangement that was already live before it was recorded here",
+    )
+    went_live_on = models.DateField(null=True, blank=True, editable=False)
+    ended_on = models.DateField(null=True, blank=True, editable=False)  # stopped or closed
+    health_check_months = models.PositiveSmallIntegerField(
+        "health check every",
+        choices=HEALTH_CHECK_PERIODS,
+        default=3,
+        help_text="How often each partner answers the collaboration health check",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -165,6 +212,16 @@ class Initiative(models.Model):
                 condition=Q(not_for_savings=False) | ~Q(not_for_savings_reason=""),
                 name="initiative_not_for_savings_has_reason",
             ),
+            models.CheckConstraint(
+                condition=Q(setup_cost__isnull=True) | Q(setup_cost__gte=0),
+                name="initiative_setup_cost_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_awarded_on__isnull=True)
+                | Q(procurement_started_on__isnull=True)
+                | Q(contract_awarded_on__gte=F("procurement_started_on")),
+                name="initiative_awarded_after_procurement_started",
+            ),
             models.UniqueConstraint(
                 fields=["lead", "external_reference"],
                 condition=~Q(external_reference=""),
@@ -195,6 +252,14 @@ class Initiative(models.Model):
             raise ValidationError(
                 {"not_for_savings_reason": "Say why this initiative is not meant to save money"}
             )
+        started, awarded = self.procurement_started_on, self.contract_awarded_on
+        if started and awarded and awarded < started:
+            raise ValidationError(
+                {
+                    "contract_awarded_on": "The contract must be awarded on or after the day "
+                    "procurement started"
+                }
+            )
 
     def allowed_statuses(self):
         """The statuses this initiative may move to now."""
@@ -210,6 +275,12 @@ class Initiative(models.Model):
     @property
     def is_published(self):
         return self.visibility == self.Visibility.PUBLIC and self.published_at is not None
+
+    @property
+    def live_from(self):
+        """The day it went live: from its status changes, or typed for an arrangement that was
+        live before it was recorded here."""
+        return self.went_live_on or self.live_since
 
     @property
     def first_year(self):

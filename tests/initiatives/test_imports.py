@@ -379,6 +379,8 @@ def test_a_second_run_of_a_job_while_the_first_runs_does_nothing(officer, counci
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services.LOCK_CLASS, report.pk])
         assert services.import_write(import_id=report.pk) is None
         assert not Initiative.objects.exists()
+        with other.cursor() as cursor:  # the other run ends (closing alone releases it later)
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [services.LOCK_CLASS, report.pk])
     finally:
         other.close()
     assert services.import_write(import_id=report.pk) == SpreadsheetImport.Status.IMPORTED

@@ -37,3 +37,28 @@ def test_claims_made_before_participants_existed_get_them_from_their_history(
     assert sorted(stored.participants.values_list("pk", flat=True)) == sorted(
         [officer.pk, manager.pk]
     )
+
+
+def test_initiatives_that_went_live_before_the_upgrade_get_the_day_from_their_history(
+    initiative, manager
+):
+    """The day an initiative went live and the day it stopped, which insights measure from,
+    come from the status changes recorded before those fields existed."""
+    from django.utils import timezone
+
+    from initiatives import services as initiative_services
+    from initiatives.models import Initiative
+
+    for status in ("in_design", "implementing", "live", "stopped"):
+        initiative = initiative_services.initiative_change_status(
+            actor=manager, initiative=initiative, status=status, reason="Agreed by the board"
+        )
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("initiatives")
+    try:
+        migrate([("initiatives", "0010_imports_and_external_references")])
+        migrate(latest)
+    finally:
+        migrate(latest)
+    stored = Initiative.objects.get(pk=initiative.pk)
+    assert stored.went_live_on == timezone.localdate()
+    assert stored.ended_on == timezone.localdate()
