@@ -11,11 +11,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from collaborate import log_config
+from collaborate import beat, log_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -485,56 +484,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "collaborate")
 CELERY_TIMEZONE = "Europe/London"
 SWEEP_SECONDS = env_int("PROGRESS_SWEEP_SECONDS", 60 * env_int("PROGRESS_SWEEP_MINUTES", 3))
-CELERY_BEAT_SCHEDULE = {
-    # Heals what a lost message or a killed worker left dirty (PROGRESS_SWEEP_SECONDS, if set).
-    "progress-recompute-dirty": {
-        "task": "initiatives.progress.tasks.progress_recompute_dirty",
-        "schedule": timedelta(seconds=SWEEP_SECONDS),
-    },
-    # The safety net: every figure rebuilt from the source tables, and target-to-date moved on.
-    "progress-reconcile-nightly": {
-        "task": "initiatives.progress.tasks.progress_reconcile",
-        "schedule": crontab(hour=2, minute=30),
-    },
-    # Retention: each promise of the privacy notice kept nightly (partners.services.retention).
-    "retention-sign-in-records-nightly": {
-        "task": "partners.tasks.sign_in_records_delete_old",
-        "schedule": crontab(hour=3, minute=0),
-    },
-    "retention-sessions-nightly": {
-        "task": "partners.tasks.sessions_clear_expired",
-        "schedule": crontab(hour=3, minute=5),
-    },
-    "retention-audit-log-nightly": {
-        "task": "partners.tasks.audit_events_delete_old",
-        "schedule": crontab(hour=3, minute=10),
-    },
-    "retention-unaccepted-invitations-nightly": {
-        "task": "partners.tasks.invitations_unaccepted_anonymise",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    "retention-accounts-nightly": {
-        "task": "initiatives.retention.tasks.accounts_anonymise_due",
-        "schedule": crontab(hour=3, minute=20),
-    },
-    "retention-reminders-sent-nightly": {
-        "task": "initiatives.retention.tasks.reminders_sent_delete_old",
-        "schedule": crontab(hour=3, minute=25),
-    },
-    # Reminders (Europe/London, CELERY_TIMEZONE): one email per person per run.
-    "reminders-awaiting-decision-weekly": {
-        "task": "initiatives.reminders.tasks.awaiting_decision_remind",
-        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
-    },
-    "imports-delete-old-files-nightly": {
-        "task": "initiatives.imports.tasks.imports_delete_old_files",
-        "schedule": crontab(hour=3, minute=40),
-    },
-    "reminders-quiet-initiatives-monthly": {
-        "task": "initiatives.reminders.tasks.quiet_initiatives_remind",
-        "schedule": crontab(day_of_month="1", hour=7, minute=0),
-    },
-}
+CELERY_BEAT_SCHEDULE = beat.schedule(sweep_seconds=SWEEP_SECONDS)  # collaborate/beat.py
 # How often a worker records that it is alive, for /readyz.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 # How long the audit log keeps each event, in days (two years by default): the nightly job

@@ -171,5 +171,10 @@ class Migration(migrations.Migration):
             model_name='healthcheck',
             constraint=models.CheckConstraint(condition=models.Q(('resilience__gte', 1), ('resilience__lte', 5)), name='health_check_resilience_1_to_5'),
         ),
+        migrations.AlterField(
+            model_name='remindersent',
+            name='kind',
+            field=models.CharField(choices=[('awaiting_decision', 'Claims awaiting a decision'), ('quiet_initiatives', 'Initiatives with no recent claim'), ('health_checks_due', 'Health checks due')], max_length=20),
+        ),
         migrations.RunPython(went_live_and_ended_from_history, migrations.RunPython.noop),
     ]

@@ -13,6 +13,7 @@ class ReminderSent(models.Model):
     class Kind(models.TextChoices):
         AWAITING_DECISION = "awaiting_decision", "Claims awaiting a decision"
         QUIET_INITIATIVES = "quiet_initiatives", "Initiatives with no recent claim"
+        HEALTH_CHECKS_DUE = "health_checks_due", "Health checks due"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
