@@ -1,6 +1,6 @@
 """What a merge of organisations does to this app's records (answering partners'
 `organisation_merged`, inside the merge's transaction): initiatives, partnerships, claims,
-their attributions and imports move from the duplicate to the survivor.
+their attributions, health-check answers and imports move from the duplicate to the survivor.
 
 An initiative's or a claim's own reference (Your reference) is unique to its lead or claimant;
 where the duplicate used one the survivor also uses, the moved record's reference gets the
@@ -10,6 +10,7 @@ from django.db import transaction
 
 from initiatives.models import (
     ClaimAttribution,
+    HealthCheck,
     Initiative,
     Partnership,
     SavingsClaim,
@@ -160,3 +161,54 @@ def claims_absorb_organisation(*, actor, duplicate, survivor):
             + renamed.get(claim.pk, []),
             reason=f"{duplicate.name} was a duplicate record of {survivor.name}",
         )
+
+
+@transaction.atomic
+def health_checks_absorb_organisation(*, actor, duplicate, survivor):
+    """A merge of organisations (answering partners' `organisation_merged`, inside the merge's
+    transaction): the duplicate's health-check answers become the survivor's. Where both
+    answered one initiative's check-in for the same period, the later answer stands, as if the
+    organisation had answered again, and the initiative's history says which was replaced."""
+    require(partner_permissions.can_manage_organisations(actor))
+    moved = set()
+    survivor_answers = {
+        (a.initiative_id, a.period_start): a
+        for a in HealthCheck.objects.select_for_update().filter(organisation=survivor)
+    }
+    for answer in (
+        HealthCheck.objects.select_for_update()
+        .filter(organisation=duplicate)
+        .select_related("initiative")
+        .order_by("pk")
+    ):
+        kept = survivor_answers.get((answer.initiative_id, answer.period_start))
+        subject = (
+            f"{duplicate.name} → {survivor.name}, check-in from {answer.period_start:%-d %B %Y}"
+        )
+        changes = [{"field": "Answered for", "before": duplicate.name, "after": survivor.name}]
+        if kept is not None:
+            # The later answer stands; `answer` is the one that moves (or stays) below.
+            if answer.answered_at >= kept.answered_at:
+                replaced = kept
+            else:
+                replaced, answer = answer, kept
+            changes = [
+                {
+                    "field": "Health check answer",
+                    "before": f"two answers ({replaced.answered_at:%-d %B %Y} and "
+                    f"{answer.answered_at:%-d %B %Y})",
+                    "after": f"the later one ({answer.answered_at:%-d %B %Y})",
+                }
+            ]
+            replaced.delete()
+        answer.organisation = survivor
+        answer.save(update_fields=["organisation"])
+        moved.add(answer.initiative_id)
+        history.history_record(
+            actor=actor,
+            owner=answer.initiative,
+            action="Health check merged",
+            subject=subject,
+            changes=changes,
+        )
+    progress.progress_mark_dirty(moved)  # the insights' health medians are per initiative

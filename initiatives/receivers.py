@@ -12,3 +12,4 @@ from partners.signals import organisation_merged
 def organisation_merged_absorb(sender, duplicate, survivor, actor, **kwargs):
     merges.initiatives_absorb_organisation(actor=actor, duplicate=duplicate, survivor=survivor)
     merges.claims_absorb_organisation(actor=actor, duplicate=duplicate, survivor=survivor)
+    merges.health_checks_absorb_organisation(actor=actor, duplicate=duplicate, survivor=survivor)

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from partners import history
+from partners import history, places
 from partners.models import Organisation, OrganisationName, normalise_name
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -66,12 +66,15 @@ class LoadReport:
     unchanged: int = 0
     links_added: int = 0
     names_added: int = 0
+    places_created: int = 0
+    places_updated: int = 0
 
     def __str__(self):
         return (
             f"Loaded organisations: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged; successor links added {self.links_added}; "
-            f"alternative names added {self.names_added}"
+            f"alternative names added {self.names_added}; places of councils "
+            f"{self.places_created} created, {self.places_updated} updated"
         )
 
 
@@ -251,6 +254,7 @@ def public_bodies_load(data=DATA):
         report.created = len(created)
     report.links_added = _successors_link(rows)
     report.names_added = _alternative_names_add(data / "lookup_name_to_registry.csv")
+    report.places_created, report.places_updated = places.places_load(data)
     return report
 
 

@@ -569,6 +569,7 @@ class SignOnDomain(models.Model):
         return self.domain
 
 
-# --- API tokens (partners.models.tokens) ------------------------------------------------------
+# --- API tokens and councils' places (partners.models.tokens, partners.models.places) ----------
 
+from partners.models.places import Place, ResilienceForum  # noqa: E402, F401
 from partners.models.tokens import ApiToken, ApiTokenAddress  # noqa: E402, F401

@@ -14,6 +14,7 @@ from partners.models import (
     Organisation,
     OrganisationName,
     OrganisationSignOn,
+    Place,
     SignOnDomain,
     normalise_name,
 )
@@ -218,6 +219,19 @@ def _merge_names(*, duplicate, survivor):
     duplicate.alternative_names.all().delete()
 
 
+def _merge_place(*, duplicate, survivor):
+    """Councils in the duplicate's county or combined authority are in the survivor's; the
+    duplicate's own place becomes the survivor's unless the survivor has one (a record loaded
+    from the council register knows best where it is)."""
+    Place.objects.filter(county=duplicate).update(county=survivor)
+    Place.objects.filter(combined_authority=duplicate).update(combined_authority=survivor)
+    own = Place.objects.filter(organisation=duplicate)
+    if Place.objects.filter(organisation=survivor).exists():
+        own.delete()
+    else:
+        own.update(organisation=survivor)
+
+
 @transaction.atomic
 def organisation_merge(*, actor, duplicate, survivor, ip_address=None):
     """Merge a duplicate record into the organisation it duplicates: everything that points at
@@ -237,6 +251,7 @@ def organisation_merge(*, actor, duplicate, survivor, ip_address=None):
     _merge_links(duplicate=duplicate, survivor=survivor)
     _merge_names(duplicate=duplicate, survivor=survivor)
     _merge_sign_on(duplicate=duplicate, survivor=survivor)
+    _merge_place(duplicate=duplicate, survivor=survivor)
     duplicate.active = False
     duplicate.merged_into = survivor
     duplicate.version += 1

@@ -2,12 +2,17 @@
 model it belongs to: the relations are found through the app registry, so one added later
 cannot be forgotten by the merge or by this test."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from initiatives.models import (
     ClaimAttribution,
+    Dimension,
+    HealthCheck,
     Initiative,
     Partnership,
     SavingsClaim,
@@ -21,6 +26,7 @@ from partners.models import (
     Membership,
     Organisation,
     OrganisationSignOn,
+    Place,
 )
 from partners.services import organisations as organisation_services
 from partners.signals import organisation_merged
@@ -28,6 +34,16 @@ from tests import factories
 from tests.fixtures_oidc import sign_on
 
 pytestmark = pytest.mark.django_db
+
+
+def health_check(initiative, organisation, *, answered_at, score=3, period_start=None):
+    return HealthCheck.objects.create(
+        initiative=initiative,
+        organisation=organisation,
+        period_start=period_start or date(2026, 10, 1),
+        answered_at=answered_at,
+        **dict.fromkeys(Dimension.values, score),
+    )
 
 
 @pytest.fixture
@@ -44,6 +60,10 @@ def duplicate_with_everything(council, other_council):
     joined = factories.InitiativeFactory(lead=other_council)
     factories.PartnershipFactory(initiative=joined, organisation=duplicate)
     factories.SavingsClaimFactory(initiative=led, verified=True)
+    health_check(joined, duplicate, answered_at=timezone.now())
+    Place.objects.create(organisation=duplicate, latitude=53.8, longitude=-1.5, population=800_000)
+    district = factories.OrganisationFactory(name="Leeds district (before 1974)")
+    Place.objects.create(organisation=district, county=duplicate, combined_authority=duplicate)
     SpreadsheetImport.objects.create(
         uploaded_by=factories.UserFactory(), organisation=duplicate, original_name="a.xlsx", size=1
     )
@@ -79,6 +99,9 @@ def test_every_relation_to_an_organisation_moves_in_a_merge(
     assert SavingsClaim.objects.get().claimant == council
     assert ClaimAttribution.objects.filter(organisation=council).exists()
     assert Organisation.objects.get(name="Leeds (older record)").merged_into == council
+    assert Place.objects.get(organisation=council).population == 800_000
+    district = Place.objects.get(organisation__name="Leeds district (before 1974)")
+    assert (district.county, district.combined_authority) == (council, council)
     assert set(council.alternative_names.values_list("name", flat=True)) == {
         "Leeds City Council (duplicate)",
         "Leeds MBC",
@@ -160,3 +183,33 @@ def test_a_merge_joins_the_domains_of_one_provider_and_keeps_the_survivors_own_p
     council.sign_on.refresh_from_db()
     assert council.sign_on.identity_provider == entra
     assert not OrganisationSignOn.objects.filter(organisation=elsewhere).exists()
+
+
+def test_a_merge_keeps_the_later_of_two_health_check_answers_for_one_period(
+    admin_user, council, other_council
+):
+    """Both records answered one initiative's check-in for the same quarter: the later answer
+    stands for the survivor, an answer for another quarter moves, and the history says so."""
+    duplicate = factories.OrganisationFactory(name="Leeds City Council (duplicate)")
+    initiative = factories.InitiativeFactory(lead=other_council)
+    factories.PartnershipFactory(initiative=initiative, organisation=council)
+    factories.PartnershipFactory(initiative=initiative, organisation=duplicate)
+    now = timezone.now()
+    health_check(initiative, council, answered_at=now - timedelta(days=3), score=2)
+    later = health_check(initiative, duplicate, answered_at=now, score=5)
+    earlier_quarter = health_check(
+        initiative, duplicate, answered_at=now, score=4, period_start=date(2026, 7, 1)
+    )
+
+    organisation_services.organisation_merge(
+        actor=admin_user, duplicate=duplicate, survivor=council
+    )
+
+    answers = HealthCheck.objects.filter(initiative=initiative).order_by("period_start")
+    assert [(a.pk, a.organisation_id, a.shared_vision) for a in answers] == [
+        (earlier_quarter.pk, council.pk, 4),
+        (later.pk, council.pk, 5),
+    ]
+    merged = [e for e in history_of(initiative) if e.action == "Health check merged"]
+    assert len(merged) == 2
+    assert any(c["field"] == "Health check answer" for e in merged for c in e.changes)
