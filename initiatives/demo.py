@@ -5,10 +5,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from initiatives import services
 from initiatives.claims import services as claim_services
-from initiatives.models import Initiative
+from initiatives.health import periods
+from initiatives.health import services as health_services
+from initiatives.models import Dimension, Initiative
 from initiatives.progress import reconcile
 from partners import demo as partner_demo
 from partners.models import Organisation, User
@@ -27,6 +30,9 @@ INITIATIVES = [
         "targets": {2023: "150000", 2024: "250000", 2025: "300000", 2026: "300000"},
         "status": ["in_design", "implementing", "live"],
         "publish": True,
+        # Live before it was recorded here; what setting it up cost, with no contract.
+        "live_since": date(2023, 10, 2),
+        "setup_cost": Decimal("185000.00"),
     },
     {
         "title": "Community food network with the Aire Valley Trust",
@@ -41,6 +47,13 @@ INITIATIVES = [
         "targets": {2024: "40000", 2025: "60000"},
         "status": ["in_design", "implementing", "live"],
         "publish": False,
+        "live_since": date(2024, 7, 1),
+        "setup_cost": Decimal("45000.00"),
+        # The trust runs the hubs under a grant agreement let after a short procurement.
+        "contract_months": 36,
+        "contract_break_points": "After 2 years",
+        "procurement_started_on": date(2024, 1, 8),
+        "contract_awarded_on": date(2024, 4, 15),
     },
     {
         "title": "Digital skills co-operative for council staff",
@@ -86,7 +99,8 @@ def demo_initiatives_ensure():
     lead = Organisation.objects.get(source_ref=partner_demo.LEAD_COUNCIL)
     made = []
     for spec in INITIATIVES:
-        fields = {k: spec[k] for k in services.EDITABLE_FIELDS if k in spec}
+        # Live since is said on its way to live: a new initiative is proposed.
+        fields = {k: spec[k] for k in services.EDITABLE_FIELDS if k in spec and k != "live_since"}
         initiative = services.initiative_create(actor=officer, lead=lead, **fields)
         shares = {lead.pk: Decimal(100)}
         for reference, share in spec["partners"]:
@@ -98,6 +112,10 @@ def demo_initiatives_ensure():
         if spec["targets"]:
             services.targets_set(actor=officer, initiative=initiative, targets=spec["targets"])
         for status in spec["status"]:
+            if status == "live" and spec.get("live_since"):
+                services.initiative_update(
+                    actor=officer, initiative=initiative, live_since=spec["live_since"]
+                )
             services.initiative_change_status(
                 actor=officer,
                 initiative=initiative,
@@ -136,7 +154,47 @@ def demo_initiatives_ensure():
             claim_services.claim_decide(
                 actor=manager, claim=claim, decision=outcome, note=note[outcome]
             )
+    _health_checks(made[0], officer, lead)
     return made
+
+
+# The shared service's check-ins, last period and this one: Bradford sees the relationships and
+# the shared vision rather less rosily than Leeds, by two points now.
+HEALTH_CHECKS = {
+    "previous": {
+        "lead": dict.fromkeys(Dimension.values, 4),
+        "partner": {**dict.fromkeys(Dimension.values, 4), "relationships": 3},
+    },
+    "current": {
+        "lead": {**dict.fromkeys(Dimension.values, 4), "service_improvement": 5},
+        "partner": {
+            **dict.fromkeys(Dimension.values, 3),
+            "relationships": 2,
+            "shared_vision": 2,
+            "resilience": 4,
+        },
+    },
+}
+
+
+def _health_checks(initiative, officer, lead):
+    partner = User.objects.get(email=f"partner@{partner_demo.DEMO_DOMAIN}")
+    bradford = Organisation.objects.get(source_ref=partner_demo.PARTNER_COUNCIL)
+    current = periods.current_period(initiative.health_check_months)
+    days = {"previous": periods.previous_period(current, initiative.health_check_months)}
+    days["current"] = timezone.localdate()
+    for when, answers in HEALTH_CHECKS.items():
+        for actor, organisation, scores in (
+            (officer, lead, answers["lead"]),
+            (partner, bradford, answers["partner"]),
+        ):
+            health_services.health_check_answer(
+                actor=actor,
+                initiative=initiative,
+                organisation=organisation,
+                scores=scores,
+                today=days[when],
+            )
 
 
 def demo_seed(*, allow_known_passwords=False):

@@ -6,8 +6,9 @@ import datetime
 from django import forms
 
 from collaborate.kit.edits import VersionedFormMixin
-from initiatives import financial_years, services
+from initiatives import financial_years, inputs, services
 from initiatives.models import Initiative
+from initiatives.models.initiatives import HEALTH_CHECK_PERIODS
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -97,7 +98,8 @@ class ConstraintErrorsAtFields:
     constraint_fields = {}
 
     def add_error(self, field, error):
-        if field is None and not isinstance(error, dict) and self.constraint_fields:
+        by_field = isinstance(error, dict) or hasattr(error, "error_dict")  # model.clean()'s
+        if field is None and not by_field and self.constraint_fields:
             at_field = {
                 constraint.get_violation_error_message(): self.constraint_fields[constraint.name]
                 for constraint in self._meta.model._meta.constraints
@@ -124,6 +126,50 @@ class InitiativeForm(ConstraintErrorsAtFields, VersionedFormMixin, forms.ModelFo
     planned_end_date = DateField(
         label="Planned end date", required=False, help_text="Leave blank if it has no planned end."
     )
+    # Comparing with outsourcing (initiatives/includes/initiative_fields.html shows them apart).
+    setup_cost = inputs.setup_cost_field()
+    contract_months = inputs.contract_months_field()
+    contract_break_points = inputs.break_points_field()
+    procurement_started_on = DateField(label="Procurement started", required=False)
+    contract_awarded_on = DateField(
+        label="Contract awarded", required=False, help_text="On or after procurement started."
+    )
+    live_since = DateField(
+        label="Live since",
+        required=False,
+        help_text="Only for an arrangement that was already live before it was recorded here. "
+        "Otherwise the day it went live is recorded when its status becomes live.",
+    )
+    health_check_months = forms.TypedChoiceField(
+        label="Health check every",
+        choices=HEALTH_CHECK_PERIODS,
+        coerce=int,
+        empty_value=None,
+        required=False,  # left out (an older client, a script): kept as it is
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        help_text="How often each partner answers the collaboration health check.",
+        error_messages={
+            "required": "Choose how often partners answer the health check",
+            "invalid_choice": "Choose how often partners answer the health check",
+        },
+    )
+    accepts_interest = forms.TypedChoiceField(
+        label="Other councils may contact us about it",
+        choices=[(True, "Yes"), (False, "No")],
+        coerce=lambda value: value in (True, "True"),
+        empty_value=None,
+        required=False,  # left out (an older client, a script): kept as it is
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        help_text="Organisations that find it when looking for partners can send your managers "
+        "a message through Collaborate, which gives them the sender's address to reply to.",
+    )
+    template_name = "initiatives/includes/initiative_fields.html"
+    CONTRACT_FIELDS = [
+        "contract_months",
+        "contract_break_points",
+        "procurement_started_on",
+        "contract_awarded_on",
+    ]
 
     class Meta:
         model = Initiative
@@ -160,6 +206,10 @@ class InitiativeForm(ConstraintErrorsAtFields, VersionedFormMixin, forms.ModelFo
                 error_messages={"required": "Choose the lead organisation"},
             )
             self.order_fields(["lead"])
+        if self.instance.pk is None or self.instance.went_live_on is not None:
+            # Typed only for an arrangement live before it was recorded here: a new initiative
+            # is proposed, and one whose going live is recorded has its day already.
+            del self.fields["live_since"]
 
     def clean(self):
         cleaned = super().clean()
@@ -168,7 +218,29 @@ class InitiativeForm(ConstraintErrorsAtFields, VersionedFormMixin, forms.ModelFo
             self.add_error(
                 "planned_end_date", "The planned end date must be on or after the start date"
             )
+        for kept in ("health_check_months", "accepts_interest"):
+            if cleaned.get(kept) is None:
+                cleaned[kept] = getattr(self.instance, kept)
         return cleaned
+
+    def _apart(self):
+        return {
+            "setup_cost",
+            "live_since",
+            "health_check_months",
+            "accepts_interest",
+            *self.CONTRACT_FIELDS,
+        }
+
+    def main_fields(self):
+        """The initiative's description, before the comparison's fieldset."""
+        return [bf for bf in self.visible_fields() if bf.name not in self._apart()]
+
+    def contract_fields(self):
+        return [self[name] for name in self.CONTRACT_FIELDS]
+
+    def live_since_field(self):
+        return self["live_since"] if "live_since" in self.fields else None
 
 
 class StatusForm(forms.Form):

@@ -155,7 +155,8 @@ def claim_build(rng, calendar, plan, people):
     claimant = partners[0]
     if len(partners) > 1 and rng.random() >= 0.45:
         claimant = rng.choice(partners[1:])
-    year = rng.choice(calendar.claim_years(initiative))
+    earliest, years = _claimable(calendar, plan)
+    year = rng.choice(years)
     quality = pick(rng, QUALITY_WEIGHTS)
     category = pick(rng, CATEGORY_WEIGHTS)
     cash = 0.3 if category == SavingsClaim.Category.COST_AVOIDANCE else 0.8
@@ -186,8 +187,23 @@ def claim_build(rng, calendar, plan, people):
         service_quality_statement=rng.choice(QUALITY_STATEMENTS[quality]),
         status=_claim_status(rng, calendar, year, quality),
     )
-    _claim_workflow(rng, calendar, claim, initiative.start_date, people)
+    _claim_workflow(rng, calendar, claim, earliest, people)
     return claim
+
+
+def _claimable(calendar, plan):
+    """The first day a claim may be made and the years it may be for: for an initiative that
+    went live, from the day its savings begin (or, when that is still to come, the day it went
+    live), so its first verified saving comes after going live."""
+    initiative = plan.initiative
+    years = calendar.claim_years(initiative)
+    if plan.savings_from is None:
+        return initiative.start_date, years
+    earliest = plan.savings_from
+    if earliest >= calendar.last_day - timedelta(days=30):
+        earliest = initiative.went_live_on
+    after = [year for year in years if year >= financial_years.financial_year_of(earliest)]
+    return (earliest, after) if after else (initiative.start_date, years)
 
 
 def claims_build(rng, calendar, plans, count, people):

@@ -1,12 +1,14 @@
 """What the generator's parts share: the scale, the marks generated records carry, the
 calendar every date is placed on, and the helpers for drawing and storing."""
 
+import csv
+import io
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import reset_queries
+from django.db import connection, reset_queries
 from django.utils import timezone
 
 from initiatives import financial_years
@@ -218,6 +220,29 @@ def insert(model, objects):
         model.objects.bulk_create(objects[start : start + BATCH_SIZE])
         reset_queries()
     return objects
+
+
+def copy(model, columns, rows):
+    """Insert rows of values for `columns` (attribute names: `organisation_id`) with
+    PostgreSQL's COPY, several times quicker than INSERT for hundreds of thousands of rows that
+    nothing refers back to; through bulk_create elsewhere. Values are written as Python prints
+    them, which PostgreSQL reads for the dates, times, numbers and text generated rows hold."""
+    if connection.vendor != "postgresql":
+        return insert(model, [model(**dict(zip(columns, row, strict=True))) for row in rows])
+    names = {f.attname: f.column for f in model._meta.concrete_fields}
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(names[column]) for column in columns)
+    statement = f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    for start in range(0, len(rows), BATCH_SIZE * 10):
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(
+            ["\\N" if value is None else value for value in row]
+            for row in rows[start : start + BATCH_SIZE * 10]
+        )
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(statement, buffer)
+    return rows
 
 
 @contextmanager

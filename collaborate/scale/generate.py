@@ -24,6 +24,11 @@ from collaborate.scale.common import (
     insert,
     own_timestamps,
 )
+from collaborate.scale.comparison import (
+    comparison_decide,
+    health_checks_build,
+    health_checks_store,
+)
 from collaborate.scale.history import (
     claim_history,
     initiative_history,
@@ -43,6 +48,7 @@ from initiatives import integrity
 from initiatives.models import (
     ClaimAttribution,
     FinancialYearLock,
+    HealthCheck,
     Initiative,
     Partnership,
     SavingsClaim,
@@ -67,6 +73,7 @@ STORED = [
     SavingsClaim,
     ClaimAttribution,
     HistoryEntry,
+    HealthCheck,
 ]
 
 
@@ -140,6 +147,7 @@ def _generate(rng, calendar, scale, say):
     insert(Organisation, synthetic)
     active = [o for o in existing if o.active and o.merged_into_id is None] + synthetic
     plans = initiatives_plan(rng, calendar, pools_build(rng, active), counts.initiatives)
+    comparison_decide(rng, calendar, plans)
     taking_part = sorted({o for plan in plans for o, _, _ in plan.partners}, key=lambda o: o.slug)
     people, users, memberships = people_build(rng, calendar, taking_part, make_password(PASSWORD))
     adjusting = round(counts.claims * ADJUSTMENTS_PER_CLAIM)
@@ -147,6 +155,7 @@ def _generate(rng, calendar, scale, say):
     adjustments = adjustments_build(rng, calendar, claims, adjusting, people)
     targets = targets_build(rng, calendar, plans, len(claims))
     locks = locks_build(rng, calendar, users[-1])
+    health_checks = health_checks_build(rng, calendar, plans, people)
     made = len(claims) + len(adjustments)
     say(f"Decided: {len(synthetic)} organisations, {len(plans)} initiatives, {made} claims")
 
@@ -162,6 +171,8 @@ def _generate(rng, calendar, scale, say):
     summary.stored.update(_claims_store(plans, claims, adjustments))
     say(f"Stored {summary.stored['claims']} claims with their attributions and history")
     summary.stored["year locks"] = len(insert(FinancialYearLock, locks))
+    summary.stored["health checks"] = health_checks_store(health_checks)
+    say(f"Stored {summary.stored['health checks']} health checks")
     summary.initiative_statuses.update(plan.initiative.status for plan in plans)
     summary.claim_statuses.update(claim.status for claim in claims + adjustments)
     return summary

@@ -84,6 +84,10 @@ class Plan:
     size: float  # a typical gross claim of this initiative, in pounds
     claim_weight: float  # how many claims it makes, relative to the others
     targeted: bool
+    # Decided by collaborate.scale.comparison: the first day a saving may be claimed (after it
+    # went live; None for one that never did), and whether behavioural barriers hold it back.
+    savings_from: object = None
+    sub_optimal: bool = False
 
     @property
     def shares(self):

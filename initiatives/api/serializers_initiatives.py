@@ -35,11 +35,23 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "start_date",
             "planned_end_date",
             "external_reference",
+            *services.COMPARISON_FIELDS,
+            "went_live_on",
+            "ended_on",
+            "health_check_months",
+            "accepts_interest",
             "version",
             "url",
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "went_live_on": {
+                "help_text": "The day its status first became live, recorded by the status "
+                "change (null for an arrangement live before it was recorded: see live_since)."
+            },
+            "ended_on": {"help_text": "The day it was stopped or closed."},
+        }
 
     def get_url(self, initiative) -> str:
         request = self.context.get("request")
@@ -53,7 +65,14 @@ class InitiativeWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Initiative
         fields = services.EDITABLE_FIELDS
-        extra_kwargs = {"external_reference": {"validators": []}}
+        extra_kwargs = {
+            "external_reference": {"validators": []},
+            "live_since": {
+                "help_text": "Only for an arrangement live before it was recorded here: refused "
+                "once went_live_on is recorded, in the future, before the start date, or while "
+                "the initiative is proposed or in design."
+            },
+        }
 
 
 class InitiativeCreateSerializer(InitiativeWriteSerializer):

@@ -1,7 +1,6 @@
 """Forms for savings claims, corrections, decisions and the review queue's "verify selected"."""
 
 import uuid
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -12,33 +11,8 @@ from collaborate.kit.filters import record_id
 from initiatives import financial_years
 from initiatives.claims import evidence, services
 from initiatives.forms import ConstraintErrorsAtFields, your_reference_field
-from initiatives.models import MAX_AMOUNT, SavingsClaim
-
-
-def money_field(label, *, required=True, allow_negative=False, help_text="", required_message=""):
-    """An amount in pounds and pence, up to £1bn, with messages that name the field."""
-    what = label.removesuffix(" (£)").lower()
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        max_digits=12,
-        decimal_places=2,
-        min_value=None if allow_negative else Decimal("0"),
-        max_value=MAX_AMOUNT,
-        help_text=help_text,
-        widget=forms.TextInput(
-            attrs={"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}
-        ),
-        error_messages={
-            "required": required_message or f"Enter the {what}",
-            "invalid": f"Enter the {what} as a number of pounds, like 15000.50",
-            "max_decimal_places": f"Enter the {what} with no more than 2 decimal places (pence)",
-            "max_digits": f"Enter the {what} as £1bn or less",
-            "max_whole_digits": f"Enter the {what} as £1bn or less",
-            "max_value": f"Enter the {what} as £1bn or less",
-            "min_value": f"Enter the {what} as £0 or more",
-        },
-    )
+from initiatives.inputs import money_field
+from initiatives.models import SavingsClaim
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -6,9 +6,9 @@ a RowError for the row, a service's ValidationError or PermissionDenied."""
 
 from collections import deque
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from initiatives import financial_years, permissions
+from initiatives import financial_years, inputs, permissions
 from initiatives import services as initiative_services
 from initiatives.claims import services as claim_services
 from initiatives.imports import reading, sheets
@@ -20,6 +20,7 @@ EXAMPLE = "is the template's example: delete the example rows, or replace them w
 MANAGERS_PARTNERS = (
     "is a change only a manager of the lead organisation can make: ask one to import the partners"
 )
+UNSET = object()  # a column the sheet does not have: what it would set is left as it is
 LISTED = 500  # initiatives created, and updated, linked from the result page
 
 INITIATIVE_FIELDS = {  # header -> Initiative field
@@ -31,6 +32,12 @@ INITIATIVE_FIELDS = {  # header -> Initiative field
     "Governance model": "governance",
     "Start date": "start_date",
     "Planned end date": "planned_end_date",
+    "One-off set-up cost (£)": "setup_cost",
+    "Contract term (months)": "contract_months",
+    "Break points": "contract_break_points",
+    "Procurement started": "procurement_started_on",
+    "Contract awarded": "contract_awarded_on",
+    "Live since": "live_since",
 }
 CLAIM_FIELDS = {  # header -> SavingsClaim field
     "Your reference": "external_reference",
@@ -50,6 +57,7 @@ BLANK_AS = {  # what a blank cell of an optional column sets
     "external_reference": "",
     "evidence_text": "",
     "implementation_cost": 0,
+    "contract_break_points": "",
 }
 
 
@@ -111,6 +119,10 @@ def initiative_row(run, row, values, initiative):
     }
     if fields.get("governance") is None:
         fields.pop("governance", None)
+    _form_check(fields)
+    # Typed only for an arrangement live before it was recorded: set on the way to its status,
+    # before it becomes live (a new initiative is proposed, which cannot have been live).
+    live_since = fields.pop("live_since", UNSET)
     status = values.get("Status")
     lead_id = values.get(reading.LEAD)
     if initiative is None:
@@ -123,7 +135,9 @@ def initiative_row(run, row, values, initiative):
                 f"is {lead.name}: you can create initiatives only for an organisation you "
                 "belong to",
             ) from None
-        _status_move(run, initiative, status)
+        if live_since is None:
+            live_since = UNSET
+        _status_move(run, initiative, status, live_since)
         _listed(run, run.created, initiative)
         return initiative, Action.NEW
     if lead_id is not None and lead_id != initiative.lead_id:
@@ -143,12 +157,26 @@ def initiative_row(run, row, values, initiative):
         initiative = initiative_services.initiative_update(
             actor=run.actor, initiative=initiative, **changed
         )
-    moved = _status_move(run, initiative, status)
+    if live_since == initiative.live_since:
+        live_since = UNSET
+    moved = _status_move(run, initiative, status, live_since)
     if moved:
         initiative.refresh_from_db()
     if changed or moved:
         _listed(run, run.updated, initiative)
     return initiative, Action.CHANGED if changed or moved else Action.UNCHANGED
+
+
+def _form_check(fields):
+    """The comparison's amount, term and break points read by the edit page's own inputs, so
+    that an import says what the page would."""
+    for name in inputs.COMPARISON_INPUTS:
+        if fields.get(name) in (None, ""):
+            continue
+        try:
+            fields[name] = inputs.COMPARISON_INPUTS[name].clean(fields[name])
+        except ValidationError as error:
+            raise RowError(FIELD_COLUMNS[sheets.INITIATIVES][name], error.messages[0]) from None
 
 
 def _listed(run, listing, initiative):
@@ -183,21 +211,29 @@ def _status_path(initiative, wanted):
     return None
 
 
-def _status_move(run, initiative, wanted):
-    if wanted is None or wanted == initiative.status:
-        return False
-    path = _status_path(initiative, wanted)
-    if path is None:
-        raise RowError(
-            "Status",
-            f"cannot become {Initiative.Status(wanted).label.lower()}: the initiative is "
-            f"{initiative.get_status_display().lower()}, and no allowed step leads there",
-        )
-    for status in path:
-        initiative = initiative_services.initiative_change_status(
-            actor=run.actor, initiative=initiative, status=status, reason=run.reason
-        )
-    return True
+def _status_move(run, initiative, wanted, live_since=UNSET):
+    """Move to the `wanted` status one allowed step at a time, setting `live_since` (when
+    given) just before the step to live, or after the last step when there is none."""
+    path = []
+    if wanted is not None and wanted != initiative.status:
+        path = _status_path(initiative, wanted)
+        if path is None:
+            raise RowError(
+                "Status",
+                f"cannot become {Initiative.Status(wanted).label.lower()}: the initiative is "
+                f"{initiative.get_status_display().lower()}, and no allowed step leads there",
+            )
+    live = path.index(Initiative.Status.LIVE) if Initiative.Status.LIVE in path else len(path)
+    for index, status in enumerate([*path, None]):
+        if index == live and live_since is not UNSET:
+            initiative = initiative_services.initiative_update(
+                actor=run.actor, initiative=initiative, live_since=live_since
+            )
+        if status is not None:
+            initiative = initiative_services.initiative_change_status(
+                actor=run.actor, initiative=initiative, status=status, reason=run.reason
+            )
+    return bool(path) or live_since is not UNSET
 
 
 # --- targets and partners -------------------------------------------------------------------

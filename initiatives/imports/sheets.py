@@ -64,6 +64,14 @@ SHEETS = [
             Column("Governance model", choice(Initiative.Governance), optional=True),
             Column("Start date", parse_date),
             Column("Planned end date", parse_date, optional=True),
+            # What comparing collaboration with outsourcing needs; the contract term is read
+            # by the edit page's own input (initiatives.inputs), which says what it accepts.
+            Column("One-off set-up cost (£)", parse_amount, optional=True),
+            Column("Contract term (months)", parse_text, optional=True),
+            Column("Break points", parse_text, optional=True),
+            Column("Procurement started", parse_date, optional=True),
+            Column("Contract awarded", parse_date, optional=True),
+            Column("Live since", parse_date, optional=True),
             *_ignored(
                 "Published",
                 "RAG status",

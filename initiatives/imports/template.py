@@ -80,6 +80,18 @@ NOTES = {
         "Governance model": CHOOSE + f" Blank means {Initiative.Governance.INFORMAL.label}.",
         "Start date": DATE_FORM,
         "Planned end date": DATE_FORM + " On or after the start date.",
+        "One-off set-up cost (£)": AMOUNT_FORM + " What setting it up cost once, including "
+        "procurement, legal and transition costs.",
+        "Contract term (months)": "For an arrangement under a contract: its length in whole "
+        "months, like 60.",
+        "Break points": "When either side may end the contract early, like "
+        "“after 3 and 5 years”, up to 200 characters.",
+        "Procurement started": DATE_FORM + " When procurement of the contract began.",
+        "Contract awarded": DATE_FORM + " On or after procurement started.",
+        "Live since": DATE_FORM + " Only for an arrangement that was already live before it "
+        "was recorded here: today or earlier, on or after the start date, with a status that "
+        "is implementing, live, paused, closed or stopped. Otherwise leave it blank: the day "
+        "it goes live is recorded when its status becomes live.",
     },
     sheets.TARGETS: {
         "Reference": "The initiative's reference: ours, like INI-2025-0001, or yours.",
@@ -131,6 +143,7 @@ EXAMPLES = {
         "Governance model": Initiative.Governance.JOINT_COMMITTEE.label,
         "Start date": date(EXAMPLE_YEAR, 4, 1),
         "Planned end date": date(EXAMPLE_YEAR + 3, 3, 31),
+        "One-off set-up cost (£)": Decimal("85000.00"),
     },
     sheets.TARGETS: {
         "Reference": EXAMPLE_REFERENCE,

@@ -1,0 +1,32 @@
+"""The find-partners search: a service area, optionally a collaboration model, and which
+ranking to show."""
+
+from django import forms
+
+from initiatives.models import Initiative
+from initiatives.partnering.selectors import ALIKE, NEAREST
+
+
+class FindPartnersForm(forms.Form):
+    area = forms.ChoiceField(
+        label="Service area",
+        choices=[("", "Choose a service area"), *Initiative.ServiceArea.choices],
+        error_messages={"required": "Choose the service area you want partners for"},
+    )
+    model = forms.ChoiceField(
+        label="Collaboration model (optional)",
+        choices=[("", "Any model"), *Initiative.CollaborationModel.choices],
+        required=False,
+    )
+    view = forms.ChoiceField(
+        label="Show",
+        choices=[
+            (NEAREST, "Nearest first, sharing your area first"),
+            (ALIKE, "Councils like mine (type and population)"),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def clean_view(self):
+        return self.cleaned_data.get("view") or NEAREST

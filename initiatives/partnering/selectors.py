@@ -1,0 +1,163 @@
+"""Finding partners: the organisations already running an initiative in a service area (one the
+user may see, or one that is published), ranked from the organisation the user acts for.
+
+Two views. Nearest: councils first, those sharing the most local geography with the user's
+organisation first (the same county, combined authority, local resilience forum, then region),
+then by distance between their centres; organisations that are not councils have no place and
+come after the councils, those of the user's region first. Councils like mine: councils of the
+same type first, then by how near their population is (the ratio, not the difference: 50,000
+is as near 100,000 as 200,000 is). Ranking is done by the database, so a page costs the same
+few queries however many organisations there are."""
+
+import math
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerChoices,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, ASin, Cos, Ln, Power, Radians, Sin, Sqrt
+
+from initiatives import permissions
+from initiatives.models import Initiative, Partnership
+from partners.models import Organisation, Place
+
+EARTH_RADIUS_KM = 6371.0088
+NEAREST, ALIKE = "nearest", "alike"
+
+
+class Shared(IntegerChoices):
+    """The most local geography two organisations share (lower is closer)."""
+
+    COUNTY = 0, "Same county"
+    COMBINED_AUTHORITY = 1, "Same combined authority"
+    RESILIENCE_FORUM = 2, "Same local resilience forum"
+    REGION = 3, "Same region"
+    NONE = 4, "Elsewhere"
+
+
+def place_of(organisation):
+    """The organisation's place (councils only), or None."""
+    if organisation is None:
+        return None
+    return Place.objects.filter(organisation=organisation).first()
+
+
+def initiatives_to_search(*, user, area, model=""):
+    """Initiatives in the service area (and collaboration model, if given) that the user may
+    open or that are published."""
+    visible = permissions.initiatives_visible_to(user=user).values("pk")
+    found = Initiative.objects.filter(service_area=area).filter(
+        Q(pk__in=visible) | Q(visibility=Initiative.Visibility.PUBLIC, published_at__isnull=False)
+    )
+    return found.filter(collaboration_model=model) if model else found
+
+
+def _distance_km(place):
+    """Great-circle distance from `place` to each organisation's place (haversine), in km."""
+    latitude, longitude = math.radians(place.latitude), math.radians(place.longitude)
+    their_latitude = Radians(F("place__latitude"))
+    half_lat = (their_latitude - Value(latitude)) / Value(2.0)
+    half_long = (Radians(F("place__longitude")) - Value(longitude)) / Value(2.0)
+    haversine = Power(Sin(half_lat), 2) + Value(math.cos(latitude)) * Cos(their_latitude) * Power(
+        Sin(half_long), 2
+    )
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(haversine))
+
+
+def _shared(origin, place):
+    """The geography each organisation shares with `origin`, as a Shared value. A county council
+    shares its county with its districts, and a combined authority with its members."""
+    whens = [When(place__county_id=origin.pk, then=Value(Shared.COUNTY))]
+    if place and place.county_id:
+        whens.append(
+            When(Q(place__county_id=place.county_id) | Q(pk=place.county_id), then=Shared.COUNTY)
+        )
+    whens.append(When(place__combined_authority_id=origin.pk, then=Shared.COMBINED_AUTHORITY))
+    if place and place.combined_authority_id:
+        same = Q(place__combined_authority_id=place.combined_authority_id)
+        whens.append(When(same | Q(pk=place.combined_authority_id), then=Shared.COMBINED_AUTHORITY))
+    if place and place.resilience_forum_id:
+        whens.append(
+            When(
+                place__resilience_forum_id=place.resilience_forum_id,
+                then=Shared.RESILIENCE_FORUM,
+            )
+        )
+    if origin.region:
+        whens.append(When(region=origin.region, then=Shared.REGION))
+    return Case(*whens, default=Value(Shared.NONE))
+
+
+def organisations_found(*, origin, initiatives, view=NEAREST):
+    """Active organisations (not `origin`) that are active partners of `initiatives`, ranked for
+    `view`, each annotated with `shared`, `distance_km` (None without both places) and
+    `located` (has a place with coordinates: councils)."""
+    place = place_of(origin)
+    running = Exists(
+        Partnership.objects.filter(
+            organisation=OuterRef("pk"),
+            removed_on__isnull=True,
+            initiative__in=initiatives.values("pk"),
+        )
+    )
+    found = Organisation.objects.filter(running, active=True).annotate(
+        located=Exists(Place.objects.filter(organisation=OuterRef("pk"), latitude__isnull=False))
+    )
+    if origin is not None:
+        found = found.exclude(pk=origin.pk).annotate(shared=_shared(origin, place))
+    else:
+        found = found.annotate(shared=Value(Shared.NONE))
+    has_coordinates = place is not None and place.latitude is not None
+    distance = _distance_km(place) if has_coordinates else Value(None, output_field=FloatField())
+    found = found.annotate(distance_km=distance).select_related("place")
+    if view == ALIKE:
+        return found.order_by(*_alike_order(origin, place))
+    return found.order_by(
+        F("located").desc(), "shared", F("distance_km").asc(nulls_last=True), "name", "pk"
+    )
+
+
+def _alike_order(origin, place):
+    """Councils first; those of the origin's type; then nearest in population (by ratio)."""
+    order = [F("located").desc()]
+    if origin is not None:
+        order.append(Case(When(kind=origin.kind, then=Value(0)), default=Value(1)))
+    if place is not None and place.population:
+        gap = Abs(Ln(F("place__population")) - Value(math.log(place.population)))
+        order.append(gap.asc(nulls_last=True))
+    return [*order, "name", "pk"]
+
+
+def initiatives_of(organisations, initiatives):
+    """{organisation id: [initiative, …]}: each organisation's initiatives among `initiatives`,
+    each with its lead, its figures and its active partners (`active_partnerships`)."""
+    rows = (
+        Partnership.objects.filter(
+            organisation__in=[o.pk for o in organisations],
+            removed_on__isnull=True,
+            initiative__in=initiatives.values("pk"),
+        )
+        .select_related("initiative__lead", "initiative__progress")
+        .prefetch_related(
+            Prefetch(
+                "initiative__partnerships",
+                queryset=Partnership.objects.filter(removed_on__isnull=True)
+                .select_related("organisation")
+                .order_by("-savings_share", "organisation__name"),
+                to_attr="active_partnerships",
+            )
+        )
+        .order_by("initiative__title", "initiative__pk")
+    )
+    found = {}
+    for row in rows:
+        found.setdefault(row.organisation_id, []).append(row.initiative)
+    return found
