@@ -2,6 +2,8 @@ from django.urls import path
 
 from initiatives import views
 from initiatives.claims import views as claim_views
+from initiatives.health import views as health_views
+from initiatives.library import views as library_views
 
 app_name = "initiatives"
 
@@ -22,6 +24,13 @@ urlpatterns = [
     path("<int:pk>/targets/", views.initiative_targets, name="targets"),
     path("<int:pk>/claims/", claim_views.initiative_claims, name="claims"),
     path("<int:pk>/claims/new/", claim_views.claim_create, name="claim_create"),
+    path("<int:pk>/health/", health_views.initiative_health, name="health"),
+    path("<int:pk>/documents/", library_views.initiative_documents, name="documents"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/remove/",
+        library_views.document_remove,
+        name="document_remove",
+    ),
     path("<int:pk>/history/", views.initiative_history, name="history"),
     path(
         "<int:pk>/history.csv",

@@ -12,6 +12,7 @@ from collaborate.kit import edits, exports, web
 from collaborate.kit.filters import record_id
 from initiatives import columns, filters, permissions, selectors, services
 from initiatives.forms import InitiativeForm, PartnerSearchForm, SharesForm, StatusForm, TargetsForm
+from initiatives.library import selectors as library_selectors
 from initiatives.models import Partnership
 from initiatives.progress import selectors as progress_selectors
 from partners import permissions as partner_permissions
@@ -126,15 +127,18 @@ SECTIONS = [
     ("partners", "Partners", "initiatives:partners"),
     ("targets", "Targets", "initiatives:targets"),
     ("claims", "Claims", "initiatives:claims"),
+    ("health", "Health check", "initiatives:health"),
+    ("documents", "Documents", "initiatives:documents"),
     ("history", "History", "initiatives:history"),
 ]
 
 
 def section_context(request, initiative, section):
+    health = permissions.can_view_health_checks(request.user, initiative, known_visible=True)
     return {
         "initiative": initiative,
         "section": section,
-        "section_links": SECTIONS,
+        "section_links": [s for s in SECTIONS if health or s[0] != "health"],
         "can_edit": permissions.can_edit_initiative(request.user, initiative),
         "can_manage_partners": permissions.can_manage_partners(request.user, initiative),
         "can_publish": permissions.can_publish_initiative(request.user, initiative),
@@ -486,5 +490,9 @@ def register_detail(request, reference):
     return render(
         request,
         "initiatives/register_detail.html",
-        {"initiative": initiative, "years": progress_selectors.register_years(initiative)},
+        {
+            "initiative": initiative,
+            "years": progress_selectors.register_years(initiative),
+            "documents": library_selectors.register_documents(initiative),
+        },
     )

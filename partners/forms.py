@@ -220,7 +220,8 @@ class EmailPreferencesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=(
             "Select all that you want. Managers of an organisation that leads initiatives get "
-            "the first two; officers of a lead organisation get the monthly one."
+            "the first two; officers of a lead organisation get the monthly one; officers and "
+            "managers of every partner get the health-check reminders of live initiatives."
         ),
     )
 

@@ -13,6 +13,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from collaborate.kit import exports, web
 from initiatives import columns, permissions
+from initiatives.assurance import selectors as assurance_selectors
+from initiatives.health import selectors as health_selectors
 from initiatives.progress import selectors, services
 from initiatives.progress.forms import DashboardForm
 from partners import permissions as partner_permissions
@@ -93,12 +95,25 @@ def dashboard(request):
         "form": form,
         "form_state": form.markup_state(),
         "figures_html": _figures_html(scope),
+        # The share of the verified savings its audit covers that samples audited and confirmed
+        # (one query; an organisation's dashboard only).
+        "assurance": assurance_selectors.audited_share(
+            organisation=scope.organisation, year=scope.year
+        )
+        if scope.organisation is not None
+        else None,
         "pending": pending,
         "query": urlencode(scope.query),
         "can_see_all": can_see_all,
         **picker,
         "can_recompute": can_recompute,
         "reconcile": selectors.reconcile_status() if can_recompute else None,
+        # The organisation's initiatives whose health check needs attention (one query; not
+        # under the filters, and not in the figures' fragment, which leaves the panel be).
+        "health": health_selectors.needing_attention(scope.organisation)
+        if scope.organisation is not None and not web.is_fragment_request(request)
+        else None,
+        "health_list": health_selectors.DASHBOARD_LIST,
     }
     template = web.partial(request, "progress/dashboard.html", "dashboard-figures")
     return render(request, template, context)

@@ -39,7 +39,7 @@ def start_of_day(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _people_to_remind(preference, kind, period):
+def people_to_remind(preference, kind, period):
     """Active people who chose this reminder (`preference`, their setting on /accounts/) and
     were not yet sent it for this period."""
     already_sent = ReminderSent.objects.filter(user=OuterRef("pk"), kind=kind, period=period)
@@ -64,7 +64,7 @@ def awaiting_decision(*, submitted_before, period):
         .values("initiative__lead_id")
     )
     managers = (
-        _people_to_remind("email_awaiting_decision", kind, period)
+        people_to_remind("email_awaiting_decision", kind, period)
         .filter(
             Exists(
                 Membership.objects.filter(
@@ -126,7 +126,7 @@ def quiet_initiatives(*, today, period):
         Membership.objects.filter(
             role=Membership.Role.OFFICER,
             organisation_id__in=by_lead,
-            user__in=_people_to_remind("email_quiet_initiatives", kind, period),
+            user__in=people_to_remind("email_quiet_initiatives", kind, period),
         )
         .select_related("user", "organisation")
         .order_by("user_id", "organisation__name", "organisation_id")

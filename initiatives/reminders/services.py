@@ -22,7 +22,7 @@ def _link(name, *args):
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _send_run(reminders, *, kind, period, compose):
+def reminders_send(reminders, *, kind, period, compose):
     """Send each reminder of a run once (`compose` makes its subject, template and context);
     returns how many were sent."""
     return sum(_send_once(r, kind=kind, period=period, **compose(r)) for r in reminders)
@@ -85,7 +85,7 @@ def awaiting_decision_remind(*, today=None):
     reminders = selectors.awaiting_decision(
         submitted_before=selectors.start_of_day(waited_since), period=period
     )
-    return _send_run(
+    return reminders_send(
         reminders, kind=ReminderSent.Kind.AWAITING_DECISION, period=period, compose=compose
     )
 
@@ -117,6 +117,6 @@ def quiet_initiatives_remind(*, today=None):
         }
 
     reminders = selectors.quiet_initiatives(today=today, period=period)
-    return _send_run(
+    return reminders_send(
         reminders, kind=ReminderSent.Kind.QUIET_INITIATIVES, period=period, compose=compose
     )

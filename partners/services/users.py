@@ -411,6 +411,32 @@ def user_set_active(*, actor, user, active, ip_address=None):
     return user
 
 
+@transaction.atomic
+def user_set_audit_scope(*, actor, user, every_organisation, ip_address=None):
+    """Make someone the auditor of every organisation, or take that scope away (their auditor
+    memberships stay). Admins only; recorded in the person's history and the audit log."""
+    permissions.require(permissions.can_set_audit_scope(actor, user))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.audits_every_organisation == every_organisation:
+        return user
+    user.audits_every_organisation = every_organisation
+    user.save(update_fields=["audits_every_organisation"])
+    before, after = ("No", "Yes") if every_organisation else ("Yes", "No")
+    history.history_record(
+        actor=actor,
+        owner=user,
+        action="Audit scope changed",
+        changes=[{"field": "Auditor of every organisation", "before": before, "after": after}],
+    )
+    audit.audit_record(
+        action=AuditEvent.Action.AUDIT_SCOPE_CHANGED,
+        actor=actor,
+        ip_address=ip_address,
+        detail={**audit.person(user), "every_organisation": every_organisation},
+    )
+    return user
+
+
 def acting_for_choose(*, user, organisation_id):
     """The organisation `user` may act for under this id, or a refusal: whatever a request
     says, the choice is checked against the person's memberships. (The view keeps it.)"""
@@ -422,7 +448,12 @@ def acting_for_choose(*, user, organisation_id):
     return organisation
 
 
-EMAIL_PREFERENCES = ("email_claims_submitted", "email_awaiting_decision", "email_quiet_initiatives")
+EMAIL_PREFERENCES = (
+    "email_claims_submitted",
+    "email_awaiting_decision",
+    "email_quiet_initiatives",
+    "email_health_checks",
+)
 
 
 def email_preferences_link():

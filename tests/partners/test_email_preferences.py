@@ -18,14 +18,19 @@ from tests.pages import assert_error_at_field, assert_strict_page, text_of
 
 pytestmark = pytest.mark.django_db
 
-EVERY_EMAIL = ["email_claims_submitted", "email_awaiting_decision", "email_quiet_initiatives"]
+EVERY_EMAIL = [
+    "email_claims_submitted",
+    "email_awaiting_decision",
+    "email_quiet_initiatives",
+    "email_health_checks",
+]
 
 
 def ticked(response):
     """The values of the email checkboxes that are ticked on the page."""
     page = response.content.decode()
     boxes = re.findall(r'<input type="checkbox" name="emails"[^>]*>', page)
-    assert len(boxes) == 3, boxes
+    assert len(boxes) == len(EVERY_EMAIL), boxes
     return [re.search(r'value="([^"]+)"', box)[1] for box in boxes if " checked" in box]
 
 
@@ -44,6 +49,7 @@ def test_the_account_page_shows_every_email_ticked_until_one_is_turned_off(as_us
     assert "A claim is submitted for my decision" in page
     assert "Weekly: claims waiting more than 5 working days for my decision" in page
     assert "Monthly: our initiatives with a target this year and no claim in 90 days" in page
+    assert "Weekly: health checks our organisation has not answered yet" in page
     assert 'action="/accounts/emails/"' in response.content.decode()
     assert_strict_page(response)
 
@@ -52,6 +58,7 @@ def test_the_account_page_shows_every_email_ticked_until_one_is_turned_off(as_us
     assert ticked(client.get(reverse("accounts:account"))) == [
         "email_claims_submitted",
         "email_quiet_initiatives",
+        "email_health_checks",
     ]
 
 
@@ -68,13 +75,14 @@ def test_the_account_page_costs_the_same_queries_with_its_email_choices(
 def test_turning_an_email_off_saves_it_and_keeps_a_history_entry(as_user, manager):
     response = as_user(manager).post(
         reverse("accounts:emails"),
-        {"emails": ["email_claims_submitted", "email_quiet_initiatives"]},
+        {"emails": ["email_claims_submitted", "email_quiet_initiatives", "email_health_checks"]},
         follow=True,
     )
     assert response.redirect_chain == [(reverse("accounts:account"), 302)]
     assert "Your email choices are saved." in text_of(response)
-    assert choices_of(manager) == ["email_claims_submitted", "email_quiet_initiatives"]
-    assert ticked(response) == ["email_claims_submitted", "email_quiet_initiatives"]
+    kept = ["email_claims_submitted", "email_quiet_initiatives", "email_health_checks"]
+    assert choices_of(manager) == kept
+    assert ticked(response) == kept
     entry = history.history_of(manager).get()
     assert (entry.actor, entry.action) == (manager, "Email choices changed")
     assert entry.changes == [
