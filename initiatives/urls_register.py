@@ -1,6 +1,7 @@
 from django.urls import path
 
 from initiatives import views
+from initiatives.insights import views as insights
 from initiatives.opendata import views as opendata
 
 app_name = "register"
@@ -19,6 +20,12 @@ urlpatterns = [
         opendata.data_download,
         {"fmt": "csvw"},
         name="data_csvw",
+    ),
+    # Collaboration compared with outsourcing, from published initiatives only.
+    path("insights/", insights.register_insights, name="insights"),
+    path("insights/insights.csv", insights.register_download, {"fmt": "csv"}, name="insights_csv"),
+    path(
+        "insights/insights.xlsx", insights.register_download, {"fmt": "xlsx"}, name="insights_xlsx"
     ),
     path("<str:reference>/", views.register_detail, name="detail"),
 ]

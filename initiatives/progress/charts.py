@@ -43,9 +43,10 @@ def _pounds(value):
     return "£" + intcomma(f"{Decimal(value):.0f}")
 
 
-def horizontal_bars(title, rows, series):
+def horizontal_bars(title, rows, series, format_value=_pounds):
     """rows: [(label, {series: value})]; series: [(key, legend label)]. Bars scale to the
-    largest value in the chart; each bar is labelled with its value."""
+    largest value in the chart; each bar is labelled with its value, in pounds unless
+    `format_value` (a function of the value) says otherwise."""
     largest = max((Decimal(v) for _, values in rows for v in values.values()), default=Decimal(0))
     scale = (WIDTH - LABEL_WIDTH - 90) / float(largest) if largest > 0 else 0
     groups, y = [], 10
@@ -55,7 +56,8 @@ def horizontal_bars(title, rows, series):
             value = Decimal(values.get(key) or 0)
             width = max(0, round(float(value) * scale))
             bar_y = y + offset * (BAR_HEIGHT + 2)
-            bars.append(Bar(key, bar_y, width, _pounds(value), LABEL_WIDTH + width + VALUE_GAP))
+            value_x = LABEL_WIDTH + width + VALUE_GAP
+            bars.append(Bar(key, bar_y, width, format_value(value), value_x))
         groups.append(Group(label, y, bars))
         y += len(series) * (BAR_HEIGHT + 2) + GROUP_GAP
     return Chart(title, WIDTH, y, LABEL_WIDTH, groups, list(series))

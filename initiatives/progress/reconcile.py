@@ -8,6 +8,7 @@ import logging
 from django.db import connection, transaction
 from django.utils import timezone
 
+from initiatives.insights import outcomes
 from initiatives.progress import sql
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ def progress_reconcile(*, report=None):
         total = _compute_afresh(cursor, now=now, report=report)
         changes = {table: _differences_apply(cursor, table) for table in COMPARED}
         _scratch_drop(cursor)
+        outcomes.outcomes_rebuild_all(cursor, now=now, year_table=sql.TABLES["year"])
         restore()
         repaired = sum(deleted + inserted for deleted, inserted in changes.values())
         if repaired:

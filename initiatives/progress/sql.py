@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from initiatives import financial_years, models
+from initiatives.insights import outcomes
 
 LOCK_KEY = 7_203_011  # pg_advisory_xact_lock key for progress recomputes
 
@@ -262,6 +263,8 @@ def level_one_build(cursor, *, params, scope, tables=TABLES, clear=True):
     for template, columns in built:
         scopes = {name: scope.format(col=column) for name, column in columns.items()}
         cursor.execute(statement(template, tables, **scopes), params)
+    if clear:  # the insights' outcome rows (the reconcile rebuilds them once it has healed)
+        outcomes.outcomes_build(cursor, params=params, scope=scope, year_table=tables["year"])
 
 
 def keys_of(cursor, initiative_id):

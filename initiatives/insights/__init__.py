@@ -1,0 +1,1 @@
+"""Collaboration compared with outsourcing: outcome rows, population figures, their pages."""
