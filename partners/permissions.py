@@ -52,6 +52,52 @@ def managed_organisation_ids(user):
     return {org_id for org_id, role in roles_of(user).items() if role == Membership.Role.MANAGER}
 
 
+# Officers and managers do the work; an auditor's membership only lets them read and audit.
+WORKING_ROLES = frozenset({Membership.Role.OFFICER, Membership.Role.MANAGER})
+
+
+def works_for(user, organisation):
+    """Whether the user is an officer or a manager of the organisation: the rules for making
+    and changing things ask this, never `is_member_of` (which counts auditors too)."""
+    return role_in(user, organisation) in WORKING_ROLES
+
+
+def working_organisation_ids(user):
+    """The organisations in which the user is an officer or a manager."""
+    return {org_id for org_id, role in roles_of(user).items() if role in WORKING_ROLES}
+
+
+def audited_organisation_ids(user):
+    """The organisations whose internal audit the user is (auditor memberships)."""
+    return {org_id for org_id, role in roles_of(user).items() if role == Membership.Role.AUDITOR}
+
+
+def audits_every_organisation(user):
+    """An auditor whose scope an admin made every organisation."""
+    return bool(
+        user and user.is_authenticated and user.is_active and user.audits_every_organisation
+    )
+
+
+def is_auditor(user):
+    """Whether the user audits any organisation (/assurance/, two-factor sign-in)."""
+    return audits_every_organisation(user) or bool(audited_organisation_ids(user))
+
+
+def organisations_audited_by(*, user):
+    """The organisations whose claims the user may sample: every selectable one for an auditor
+    of every organisation; otherwise those of their auditor memberships."""
+    if audits_every_organisation(user):
+        return organisations_selectable()
+    return Organisation.objects.filter(pk__in=audited_organisation_ids(user))
+
+
+def can_set_audit_scope(user, person):
+    """Give someone every organisation to audit, or take it away: admins, for an active
+    account that is not anonymised."""
+    return can_manage_users(user) and person.is_active and person.anonymised_at is None
+
+
 def require(allowed, message="You do not have permission to do that."):
     """Raise PermissionDenied unless `allowed`: the one way services and views refuse an
     action (a 403; what a user may not see is a 404, through a `*_visible_to` filter)."""
@@ -162,7 +208,7 @@ def organisations_invitable_by(*, user):
 
 def roles_invitable_by(*, user):
     """(value, label) of the roles this user may give the people they invite: any, for admins;
-    managers make officers only (a manager is made by an admin)."""
+    managers make officers only (a manager or an auditor is made by an admin)."""
     if is_admin(user):
         return list(Membership.Role.choices)
     return [(Membership.Role.OFFICER.value, Membership.Role.OFFICER.label)]
@@ -182,6 +228,8 @@ def can_defer_invitation(user):
 
 
 def can_act_for(user, organisation):
+    """Choose the organisation in the header: any membership, an auditor's too (what they may
+    do there is still decided by their role in it)."""
     return is_member_of(user, organisation)
 
 
@@ -242,9 +290,8 @@ SSO_MFA_SESSION_KEY = "collaborate_sso_mfa"
 
 
 def second_factor_required(user):
-    """Admins and managers must have a second factor (auditors too, when they come); everyone
-    may add one."""
-    return is_admin(user) or bool(managed_organisation_ids(user))
+    """Admins, managers and auditors must have a second factor; everyone may add one."""
+    return is_admin(user) or bool(managed_organisation_ids(user)) or is_auditor(user)
 
 
 def can_reset_second_factor(user, person):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.user_detail, name="detail"),
     path("<int:pk>/active/", views.user_set_active, name="set_active"),
     path("<int:pk>/anonymise/", views.user_anonymise, name="anonymise"),
+    path("<int:pk>/audit-scope/", views.user_audit_scope, name="audit_scope"),
     path("<int:pk>/resend/", views.invitation_resend, name="resend"),
     path(
         "<int:pk>/second-factor/reset/",

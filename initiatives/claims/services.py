@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from collaborate.kit import edits
+from collaborate.kit import edits, uploads
 from initiatives import financial_years, permissions, references
 from initiatives.claims import attribution, evidence, selectors, tasks
 from initiatives.models import (
@@ -229,9 +229,7 @@ def evidence_remove(*, actor, item):
     file = item.file
     item.delete()
     claim.participants.add(actor)
-    # The file goes only once the removal is committed: a rollback keeps the row, so it must
-    # keep the file the row points to.
-    transaction.on_commit(lambda: file.storage.delete(file.name))
+    uploads.delete_on_commit(file)
     history.history_record(actor=actor, owner=claim, action="Evidence removed", subject=name)
 
 
@@ -490,15 +488,17 @@ def claim_correct(
     service_quality_statement="",
     creation_token=None,
     evidence_files=(),
+    audit_reason="",
 ):
     """An adjustment to a verified claim: a new claim naming it, with a net change that may be
     negative but never takes the claim below zero, in the first financial year not locked.
-    A second post of the same form (creation_token) returns the adjustment the first made."""
+    A second post of the same form (creation_token) returns the adjustment the first made.
+    With `audit_reason` (the audit sample it comes from), an auditor in scope makes it."""
     if existing := _already_made(creation_token):
         return existing
     corrected = SavingsClaim.objects.select_related("initiative", "claimant").get(pk=corrected.pk)
     require(
-        permissions.can_correct_claim(actor, corrected),
+        permissions.can_correct_claim(actor, corrected, audit=bool(audit_reason)),
         "Only the claimant's officers can correct a verified claim.",
     )
     errors = {}
@@ -544,6 +544,7 @@ def claim_correct(
         action="Drafted as an adjustment",
         subject=corrected.reference,
         changes=[{"field": "Net change", "before": "", "after": history.display(change)}],
+        reason=audit_reason,
     )
     history.history_record(
         actor=actor, owner=corrected, action="Adjustment drafted", subject=claim.reference

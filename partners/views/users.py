@@ -124,6 +124,7 @@ def user_detail(request, pk):
             "can_manage": can_manage,
             "can_set_active": permissions.can_set_active(request.user, person),
             "can_anonymise": permissions.can_anonymise(request.user, person),
+            "can_set_audit_scope": permissions.can_set_audit_scope(request.user, person),
             "can_reset_second_factor": permissions.can_reset_second_factor(request.user, person)
             and is_mfa_enabled(person),
             "add_form": _membership_add_form() if can_manage else None,
@@ -219,6 +220,26 @@ def user_set_active(request, pk):
         )
         return redirect("users:detail", person.pk)
     return render(request, "partners/user_set_active.html", {"person": person})
+
+
+@require_http_methods(["GET", "POST"])
+def user_audit_scope(request, pk):
+    """Confirm, then give someone every organisation to audit, or take it away."""
+    person = _visible_person(request, pk)
+    permissions.require(permissions.can_set_audit_scope(request.user, person))
+    if request.method == "POST":
+        every = not person.audits_every_organisation
+        scope = "audits every organisation now" if every else "no longer audits every organisation"
+        web.perform(
+            request,
+            user_services.user_set_audit_scope,
+            f"{person} {scope}.",
+            user=person,
+            every_organisation=every,
+            ip_address=web.client_ip(request),
+        )
+        return redirect("users:detail", person.pk)
+    return render(request, "partners/user_audit_scope.html", {"person": person})
 
 
 @require_http_methods(["GET", "POST"])

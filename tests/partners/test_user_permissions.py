@@ -303,7 +303,7 @@ def test_the_users_filter_offers_no_organisation_without_members(admin_user, cou
 
 @pytest.mark.parametrize(
     "who, roles",
-    [("manager of lead", ["officer"]), ("admin", ["officer", "manager"])],
+    [("manager of lead", ["officer"]), ("admin", ["officer", "manager", "auditor"])],
 )
 def test_roles_each_inviter_may_give(everyone, who, roles):
     given = permissions.roles_invitable_by(user=everyone[who])

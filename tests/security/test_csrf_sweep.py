@@ -11,7 +11,7 @@ from django.middleware.csrf import CSRF_SECRET_LENGTH
 
 from tests.security import figures, matrix
 from tests.security.routes import all_routes
-from tests.security.scene import ADMIN, ANONYMOUS, LEAD_OFFICER
+from tests.security.scene import ADMIN, ANONYMOUS, AUDITOR, LEAD_OFFICER
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_no_view_is_exempt_from_the_csrf_check_unless_listed():
     assert exempt == set(EXEMPT), f"csrf_exempt views not in EXEMPT (or gone from it): {exempt}"
 
 
-@pytest.mark.parametrize("role", [ANONYMOUS, LEAD_OFFICER, ADMIN])
+@pytest.mark.parametrize("role", [ANONYMOUS, LEAD_OFFICER, ADMIN, AUDITOR])
 def test_every_unsafe_request_without_a_token_is_refused(plain_scene, role, caplog):
     rows = first_row_of_each_pattern()
     unguarded, sent = [], 0

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.security import figures, matrix
 from tests.security.routes import all_routes
-from tests.security.scene import ROLES
+from tests.security.scene import AUDITOR, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -52,4 +52,15 @@ def test_each_person_is_answered_as_the_matrix_says(plain_scene, key):
     expected = matrix.row(matrix.TABLE[key]).answers
     assert answers == expected, (
         f"{key} ({url}), as {', '.join(ROLES)}: answered {answers}, the matrix says {expected}"
+    )
+
+
+@pytest.mark.parametrize("key", matrix.rows_of_known_patterns())
+def test_the_auditor_is_answered_as_the_matrix_says(plain_scene, key):
+    """The auditor's column: the outsider's answer unless matrix.AUDITOR_ANSWERS says another."""
+    url = matrix.url_of(plain_scene, key)
+    answered = answer(plain_scene.clients[AUDITOR].get(url))
+    expected = matrix.auditor_answer(key)
+    assert answered == expected, (
+        f"{key} ({url}), as the auditor: answered {answered}, the matrix says {expected}"
     )

@@ -1,0 +1,1 @@
+"""Risk-based audit sampling of verified claims (/assurance/): auditors draw, check and record."""
