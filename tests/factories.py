@@ -33,6 +33,7 @@ from initiatives.models import (
     FinancialYearLock,
     Initiative,
     Partnership,
+    PracticeDocument,
     ProgressFact,
     SavingsClaim,
     SavingsTarget,
@@ -50,8 +51,8 @@ from partners.models import (
 PASSWORD = "correct horse battery staple"
 # Hashing once keeps the suite fast; every factory user signs in with PASSWORD.
 PASSWORD_HASH = make_password(PASSWORD)
-# Admins and managers must have a second factor (partners.mfa): factory users in those roles have
-# an authenticator app with this secret, so that tests compute their codes (`totp_code`).
+# Admins, managers and auditors must have a second factor (partners.mfa): factory users in those
+# roles have an authenticator app with this secret, so that tests compute their codes (`totp_code`).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -70,7 +71,13 @@ def totp_code(secret=TOTP_SECRET):
 
 
 def _second_factor_needed(user):
-    return user.is_staff or user.memberships.filter(role=Membership.Role.MANAGER).exists()
+    return (
+        user.is_staff
+        or user.audits_every_organisation
+        or user.memberships.filter(
+            role__in=[Membership.Role.MANAGER, Membership.Role.AUDITOR]
+        ).exists()
+    )
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -346,6 +353,25 @@ class ClaimEvidenceFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
     size = factory.LazyAttribute(lambda o: o.file.size)
     uploaded_by = factory.LazyAttribute(lambda o: o.claim.created_by)
+
+
+class PracticeDocumentFactory(factory.django.DjangoModelFactory):
+    """A small PDF in an initiative's library, shared with everyone signed in; set MEDIA_ROOT
+    to a temporary directory in the test."""
+
+    class Meta:
+        model = PracticeDocument
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    kind = PracticeDocument.Kind.BUSINESS_CASE
+    title = factory.Sequence(lambda n: f"Business case {n}")
+    description = "Why the councils share the service."
+    visibility = PracticeDocument.Visibility.SHARED
+    file = factory.django.FileField(filename="business-case.pdf", data=b"%PDF-1.4\n% case\n")
+    original_name = "business-case.pdf"
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: o.file.size)
+    uploaded_by = factory.SubFactory(UserFactory)
 
 
 class ClaimAttributionFactory(factory.django.DjangoModelFactory):

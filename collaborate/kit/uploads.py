@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -131,3 +132,10 @@ def stored_name(folder, filename):
     upload_to calls this through a function of its model's module)."""
     suffix = PurePosixPath(filename).suffix.lower()[:8]
     return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def delete_on_commit(file):
+    """Delete a stored file once the transaction that stops pointing at it commits: a rollback
+    keeps the row, so it must keep the file the row points to."""
+    storage, name = file.storage, file.name
+    transaction.on_commit(lambda: storage.delete(name))

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from ipware import get_client_ip
@@ -91,3 +92,11 @@ def client_ip(request):
         if address is not None:
             return str(address)
     return request.META.get("REMOTE_ADDR") or None
+
+
+def attachment(file, filename, content_type):
+    """A stored upload (evidence, a library document) as a download, never shown inline: the
+    browser saves it under `filename` and does not guess another type from its bytes."""
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

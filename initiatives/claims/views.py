@@ -5,7 +5,7 @@ years."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -318,11 +318,7 @@ def evidence_download(request, pk, evidence_pk):
     file = services.evidence_download(
         actor=request.user, item=item, ip_address=web.client_ip(request)
     )
-    response = FileResponse(
-        file, as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return web.attachment(file, item.original_name, item.content_type)
 
 
 @require_POST

@@ -244,7 +244,7 @@ def routes():
     return list(walk(get_resolver().url_patterns, "", ""))
 
 
-def test_the_nginx_example_gives_10_mb_to_exactly_the_pages_that_take_evidence():
+def test_the_nginx_example_gives_10_mb_to_exactly_the_pages_that_take_files():
     text = (ROOT / "docs" / "reverse-proxy.md").read_text()
     found = re.search(r"location ~ (\S+) \{\s*client_max_body_size 10m;", text)
     assert found, "docs/reverse-proxy.md has no 10m location for evidence"
@@ -255,7 +255,8 @@ def test_the_nginx_example_gives_10_mb_to_exactly_the_pages_that_take_evidence()
         if getattr(view, "upload_limit_setting", None) == uploads.EVIDENCE
     }
     assert takes_evidence == {url for url, *_ in routes() if evidence_location.search(url)}
-    assert len(takes_evidence) == 5  # four pages and the API's evidence upload
+    # Four pages of claims, the API's evidence upload, and an initiative's documents.
+    assert len(takes_evidence) == 6
     assert re.search(r"^\s*client_max_body_size 1m;", text, re.M)
     assert "client_max_body_size 20m;" in text
 

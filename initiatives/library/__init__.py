@@ -1,0 +1,1 @@
+"""The practice library: documents initiatives' leads offer other councils to reuse."""
