@@ -9,6 +9,8 @@ REQUIRED = [
     "all_organisations_dashboard_ratio",
     "list_ratio",
     "api_list_ratio",
+    "insights_ratio",
+    "find_partners_ratio",
     "recompute_ratio",
     "recompute_from_empty_ratio",
     "incremental_growth",
@@ -42,6 +44,7 @@ if figures["round_trip_changes"] != 0:
 for name in ("national", "tenth"):
     if not figures["queries"][name]:
         sys.exit(f"no query counts at the {name} scale")
-    if not figures["queries"][name].get("api_initiatives_list"):
-        sys.exit(f"no query count for the API initiatives list at the {name} scale")
+    for page in ("api_initiatives_list", "insights", "health_section", "find_partners"):
+        if not figures["queries"][name].get(page):
+            sys.exit(f"no query count for {page} at the {name} scale")
 print("benchmark JSON complete; totals check passed")

@@ -35,6 +35,7 @@ app.autodiscover_tasks(
         "initiatives.health",
         "initiatives.imports",
         "initiatives.insights",
+        "initiatives.partnering",
         "initiatives.progress",
         "initiatives.reminders",
         "initiatives.retention",

@@ -19,12 +19,17 @@ def _navigation(user, view_name):
         items.append(("Review claims", "claims:review", ("claims:review",)))
     if initiative_permissions.can_import_any(user):
         items.append(("Imports", "imports:list", ("imports:",)))
+    items.append(("Insights", "insights:index", ("insights:",)))
     items.append(("Partners", "partners:list", ("partners:",)))
+    items.append(("Find partners", "partnering:find", ("partnering:",)))
+    items.append(("Practice library", "library:list", ("library:",)))
     if partner_permissions.can_view_users(user):
         items.append(("Users", "users:list", ("users:",)))
     if partner_permissions.can_lock_financial_years(user):
         years = ("financial_years", "financial_year_lock", "financial_year_unlock")
         items.append(("Financial years", "financial_years", years))
+    if initiative_permissions.can_view_assurance(user):
+        items.append(("Assurance", "assurance:list", ("assurance:",)))
     if partner_permissions.can_read_audit_log(user):
         items.append(("Audit log", "audit:list", ("audit:",)))
     items.append(("Public register", "register:list", ("register:",)))

@@ -308,6 +308,8 @@ PASSWORD_RESET_EMAILS_PER_ADDRESS = env_int("PASSWORD_RESET_EMAILS_PER_ADDRESS",
 PASSWORD_RESET_EMAILS_PER_RECIPIENT = env_int("PASSWORD_RESET_EMAILS_PER_RECIPIENT", 3)
 INVITATION_EMAILS_PER_ADDRESS = env_int("INVITATION_EMAILS_PER_ADDRESS", 30)
 INVITATION_EMAILS_PER_RECIPIENT = env_int("INVITATION_EMAILS_PER_RECIPIENT", 3)
+# Messages about an initiative a person may send its lead's managers an hour (finding partners).
+INTEREST_MESSAGES_PER_HOUR = env_int("INTEREST_MESSAGES_PER_HOUR", 5)
 # Trusted reverse proxies in front: the client's address is the one the nearest of them appended
 # to X-Forwarded-For (collaborate.kit.web.client_ip). 0: REMOTE_ADDR.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)

@@ -100,6 +100,10 @@ urlpatterns = [
     path("claims/", include("initiatives.claims.urls")),
     path("imports/", include("initiatives.imports.urls")),
     path("dashboard/", include("initiatives.progress.urls")),
+    path("insights/", include("initiatives.insights.urls")),
+    path("find-partners/", include("initiatives.partnering.urls")),
+    path("assurance/", include("initiatives.assurance.urls")),
+    path("library/", include("initiatives.library.urls")),
     path("financial-years/", claim_views.financial_year_locks, name="financial_years"),
     path(
         "financial-years/<int:year>/lock/",

@@ -1,6 +1,7 @@
 """What a merge of organisations does to this app's records (answering partners'
 `organisation_merged`, inside the merge's transaction): initiatives, partnerships, claims,
-their attributions, health-check answers and imports move from the duplicate to the survivor.
+their attributions, health-check answers, imports and audit samples move from the duplicate to
+the survivor.
 
 An initiative's or a claim's own reference (Your reference) is unique to its lead or claimant;
 where the duplicate used one the survivor also uses, the moved record's reference gets the
@@ -9,6 +10,7 @@ duplicate's name after it, and its history says so."""
 from django.db import transaction
 
 from initiatives.models import (
+    AuditSample,
     ClaimAttribution,
     HealthCheck,
     Initiative,
@@ -106,6 +108,8 @@ def initiatives_absorb_organisation(*, actor, duplicate, survivor):
             actor=actor, owner=initiative, action="Lead organisation merged", changes=changes
         )
     SpreadsheetImport.objects.filter(organisation=duplicate).update(organisation=survivor)
+    # An audit sample of the duplicate's claims is one of the survivor's (its frame is kept).
+    AuditSample.objects.filter(organisation=duplicate).update(organisation=survivor)
     progress.progress_mark_dirty(
         Partnership.objects.filter(organisation__in=[duplicate, survivor]).values_list(
             "initiative_id", flat=True

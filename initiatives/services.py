@@ -17,6 +17,22 @@ from partners import permissions as partner_permissions
 from partners.models import Organisation
 from partners.permissions import require
 
+COMPARISON_FIELDS = [
+    "setup_cost",
+    "contract_months",
+    "contract_break_points",
+    "procurement_started_on",
+    "contract_awarded_on",
+    "live_since",
+]
+# The statuses in which an initiative may have been live before it was recorded here: implementing
+# among them, so that an arrangement being recorded can say so before it is moved to live.
+LIVE_SINCE_STATUSES = {
+    Initiative.Status.IMPLEMENTING,
+    Initiative.Status.LIVE,
+    Initiative.Status.CLOSED,
+    Initiative.Status.STOPPED,
+}
 EDITABLE_FIELDS = [
     "external_reference",
     "title",
@@ -26,6 +42,10 @@ EDITABLE_FIELDS = [
     "governance",
     "start_date",
     "planned_end_date",
+    # What comparing collaboration with outsourcing needs (all optional).
+    *COMPARISON_FIELDS,
+    "health_check_months",
+    "accepts_interest",
 ]
 TRACKED_FIELDS = [*EDITABLE_FIELDS, "lead", "status", "visibility"]
 HUNDRED = Decimal("100.00")
@@ -82,6 +102,7 @@ def initiative_create(*, actor, lead, **fields):
     )
     initiative.reference = "pending"
     initiative.full_clean(exclude=["reference"])
+    _live_since_check(initiative, before=None)
     initiative.reference = references.next_reference("INI")
     initiative.save()
     Partnership.objects.create(initiative=initiative, organisation=lead, savings_share=HUNDRED)
@@ -94,10 +115,12 @@ def initiative_create(*, actor, lead, **fields):
 def initiative_update(*, actor, initiative, expected_version=None, **fields):
     current = _locked(initiative, actor, expected_version)
     before = history.snapshot(current, TRACKED_FIELDS)
+    live_since = current.live_since
     for name in EDITABLE_FIELDS:
         if name in fields:
             setattr(current, name, fields[name])
     current.full_clean()
+    _live_since_check(current, before=live_since)
     outside = current.targets.exclude(financial_year__in=list(current.savings_years()))
     if outside.exists():
         years = ", ".join(t.year_label for t in outside)
@@ -112,6 +135,37 @@ def initiative_update(*, actor, initiative, expected_version=None, **fields):
         _saved(current)
         history.history_record(actor=actor, owner=current, action="Updated", changes=changes)
     return current
+
+
+def _live_since_check(initiative, *, before):
+    """`live_since` is typed only for an arrangement that was live before it was recorded here:
+    refused once its going live is recorded (`went_live_on`), in the future, before its start,
+    or while its status says it cannot have been live yet. Checked when it changes, so an
+    initiative moved back to design afterwards can still be edited."""
+    value = initiative.live_since
+    if value is None or value == before:
+        return
+    if initiative.went_live_on is not None:
+        message = (
+            f"It went live on {history.display(initiative.went_live_on)}, as its status "
+            "changes record: leave Live since empty"
+        )
+    elif value > timezone.localdate():
+        message = "The day it went live must be today or in the past"
+    elif initiative.start_date and value < initiative.start_date:
+        message = "The day it went live must be on or after the start date"
+    elif (
+        initiative.paused_from
+        if initiative.status == Initiative.Status.PAUSED
+        else initiative.status
+    ) not in LIVE_SINCE_STATUSES:
+        message = (
+            f"An initiative that is {initiative.get_status_display().lower()} cannot have been "
+            "live: say when it went live once it is implementing or live"
+        )
+    else:
+        return
+    raise ValidationError({"live_since": message}, code="live_since")
 
 
 @transaction.atomic
@@ -132,7 +186,8 @@ def initiative_change_status(*, actor, initiative, status, reason):
     current.paused_from = current.status if status == Initiative.Status.PAUSED else ""
     current.status = status
     # The days insights measure from: the first time it went live, and when it ended.
-    if status == Initiative.Status.LIVE and current.went_live_on is None:
+    # An arrangement live before it was recorded here keeps the day typed for it.
+    if status == Initiative.Status.LIVE and current.went_live_on is None and not current.live_since:
         current.went_live_on = timezone.localdate()
     if status in Initiative.FINAL:
         current.ended_on = timezone.localdate()

@@ -18,11 +18,13 @@ def _temporary(code):
     return 400 <= code < 500
 
 
-def email_deliver(*, to, subject, body):
-    """Send one plain-text email now. A refusal the server calls temporary (4xx) is raised as
-    MailDeferred, which the email tasks retry; a permanent one (5xx) fails the task."""
+def email_deliver(*, to, subject, body, reply_to=None):
+    """Send one plain-text email now (answers going to `reply_to`, if given). A refusal the
+    server calls temporary (4xx) is raised as MailDeferred, which the email tasks retry; a
+    permanent one (5xx) fails the task."""
     try:
-        EmailMessage(subject=subject, body=body, to=[to]).send()
+        replies = [reply_to] if reply_to else None
+        EmailMessage(subject=subject, body=body, to=[to], reply_to=replies).send()
     except smtplib.SMTPRecipientsRefused as refused:
         if all(_temporary(code) for code, _ in refused.recipients.values()):
             raise MailDeferred(f"{to}: {refused.recipients}") from refused

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 
-from collaborate.scale import api, imports, measures, opendata
+from collaborate.scale import api, imports, insights, measures, opendata, partnering
 from collaborate.scale.common import NATIONAL_INITIATIVES
 from initiatives.models import Initiative, InitiativeProgress
 
@@ -27,6 +27,8 @@ TARGETS = {
     "all_organisations_dashboard_ratio": ("≤", 2),
     "list_ratio": ("≤", 1),
     "api_list_ratio": ("≤", 1),
+    "insights_ratio": ("≤", 2),
+    "find_partners_ratio": ("≤", 2),
     "recompute_ratio": ("≤", 2),
     "incremental_growth": ("≤", 1.5),
     "memory_ratio": ("≤", 1.2),
@@ -177,8 +179,10 @@ def run(*, scale, seed, repeat, warmup, say):
 
     figures = measures.national_figures(repeat, warmup, say)
     figures.update(api.api_figures(repeat, warmup, say))
+    figures.update(insights.insights_figures(repeat, warmup, say))
+    figures.update(partnering.partnering_figures(repeat, warmup, say))
     say("Incremental recompute and queries per page, at both scales")
-    at_national = api.with_api_queries(measures.scale_figures(repeat, warmup))
+    at_national = scale_figures(repeat, warmup)
     at_tenth = child("scale", tenth, scale / 10, seed, repeat, warmup)
     say("Peak memory of a full recompute, each in a fresh process")
     memory_national = child("memory", national, scale, seed, repeat, warmup)["maxrss_kb"]
@@ -229,8 +233,15 @@ def measure(role, db_name, scale, seed, repeat, warmup):
         data_ensure(scale, seed, lambda message: None)
         return {}
     if role == "scale":
-        return api.with_api_queries(measures.scale_figures(repeat, warmup))
+        return scale_figures(repeat, warmup)
     return {"maxrss_kb": measures.memory_of_reconcile()}
+
+
+def scale_figures(repeat, warmup):
+    """What is compared between the scales, with the query counts of the API, the insights,
+    the health section and finding partners."""
+    figures = api.with_api_queries(measures.scale_figures(repeat, warmup))
+    return partnering.with_partnering_queries(insights.with_insights_queries(figures))
 
 
 def report(figures):
@@ -240,6 +251,8 @@ def report(figures):
         ("all-organisations dashboard ratio", figures["all_organisations_dashboard_ratio"], "≤ 2"),
         ("list ratio", figures["list_ratio"], "≤ 1"),
         ("API list ÷ HTML list", figures["api_list_ratio"], "≤ 1"),
+        ("insights ÷ a trivial page", figures["insights_ratio"], "≤ 2"),
+        ("finding partners ÷ a trivial page", figures["find_partners_ratio"], "≤ 2"),
         ("recompute ratio", figures["recompute_ratio"], "≤ 2"),
         ("  from empty tables", figures["recompute_from_empty_ratio"], "report"),
         ("incremental growth", figures["incremental_growth"], "≤ 1.5"),

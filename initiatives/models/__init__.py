@@ -1,11 +1,13 @@
 """The initiatives app's models, one module a subject: initiatives with their partners and
 targets; savings claims with their evidence and attribution; the computed progress tables;
-the reminder emails sent; spreadsheet imports; the collaboration health check.
+the reminder emails sent; spreadsheet imports; the collaboration health check; the insights
+that compare collaboration models.
 
 Django registers an app's models from `<app>.models`, so this package imports every module;
 the modules import one another only downwards (claims and progress from initiatives), never
 back through this package, so there is no import circle (docs/decisions.md)."""
 
+from initiatives.models.assurance import AuditFrameRow, AuditOutcome, AuditSample
 from initiatives.models.claims import (
     ClaimAttribution,
     ClaimEvidence,
@@ -21,6 +23,8 @@ from initiatives.models.initiatives import (
     ReferenceSequence,
     SavingsTarget,
 )
+from initiatives.models.insights import InitiativeOutcome, InsightFigure
+from initiatives.models.library import PracticeDocument
 from initiatives.models.progress import (
     InitiativeProgress,
     InitiativeShareYear,
@@ -33,6 +37,9 @@ from initiatives.models.reminders import ReminderSent
 
 __all__ = [
     "MAX_AMOUNT",
+    "AuditFrameRow",
+    "AuditOutcome",
+    "AuditSample",
     "ClaimAttribution",
     "ClaimEvidence",
     "Dimension",
@@ -41,11 +48,14 @@ __all__ = [
     "ImportProblem",
     "ImportRow",
     "Initiative",
+    "InitiativeOutcome",
     "InitiativeProgress",
     "InitiativeShareYear",
     "InitiativeYear",
+    "InsightFigure",
     "Measures",
     "Partnership",
+    "PracticeDocument",
     "ProgressDirty",
     "ProgressFact",
     "ReferenceSequence",

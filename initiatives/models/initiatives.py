@@ -181,6 +181,13 @@ class Initiative(models.Model):
         default=3,
         help_text="How often each partner answers the collaboration health check",
     )
+    # Whether other organisations finding partners may write to the lead's managers about it.
+    accepts_interest = models.BooleanField(
+        "other councils may contact us about it",
+        default=True,
+        help_text="Organisations that find it when looking for partners can send your managers "
+        "a message through Collaborate",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

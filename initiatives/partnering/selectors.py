@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Abs, ASin, Cos, Ln, Power, Radians, Sin, Sqrt
 
 from initiatives import permissions
-from initiatives.models import Initiative, Partnership
+from initiatives.models import Partnership
 from partners.models import Organisation, Place
 
 EARTH_RADIUS_KM = 6371.0088
@@ -53,10 +53,7 @@ def place_of(organisation):
 def initiatives_to_search(*, user, area, model=""):
     """Initiatives in the service area (and collaboration model, if given) that the user may
     open or that are published."""
-    visible = permissions.initiatives_visible_to(user=user).values("pk")
-    found = Initiative.objects.filter(service_area=area).filter(
-        Q(pk__in=visible) | Q(visibility=Initiative.Visibility.PUBLIC, published_at__isnull=False)
-    )
+    found = permissions.initiatives_findable_by(user=user).filter(service_area=area)
     return found.filter(collaboration_model=model) if model else found
 
 
@@ -136,9 +133,10 @@ def _alike_order(origin, place):
     return [*order, "name", "pk"]
 
 
-def initiatives_of(organisations, initiatives):
+def initiatives_of(organisations, initiatives, origin=None):
     """{organisation id: [initiative, …]}: each organisation's initiatives among `initiatives`,
-    each with its lead, its figures and its active partners (`active_partnerships`)."""
+    each with its lead, its figures, its active partners (`active_partnerships`) and whether
+    `origin` is one of them (`origin_is_partner`)."""
     rows = (
         Partnership.objects.filter(
             organisation__in=[o.pk for o in organisations],
@@ -159,5 +157,8 @@ def initiatives_of(organisations, initiatives):
     )
     found = {}
     for row in rows:
-        found.setdefault(row.organisation_id, []).append(row.initiative)
+        initiative = row.initiative
+        partners = {p.organisation_id for p in initiative.active_partnerships}
+        initiative.origin_is_partner = origin is not None and origin.pk in partners
+        found.setdefault(row.organisation_id, []).append(initiative)
     return found

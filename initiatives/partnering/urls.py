@@ -6,4 +6,5 @@ app_name = "partnering"
 
 urlpatterns = [
     path("", views.find_partners, name="find"),
+    path("<int:pk>/contact/", views.interest, name="interest"),
 ]

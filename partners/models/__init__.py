@@ -53,6 +53,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_quiet_initiatives = models.BooleanField(
         "monthly: our initiatives with a target this year and no claim in 90 days", default=True
     )
+    email_health_checks = models.BooleanField(
+        "weekly: health checks our organisation has not answered yet", default=True
+    )
+    # Internal audit of every organisation (an admin's grant), beside any auditor memberships.
+    audits_every_organisation = models.BooleanField("auditor of every organisation", default=False)
     # When retention replaced this person's name and email (history keeps the row, not them).
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -272,11 +277,12 @@ class OrganisationName(models.Model):
 
 
 class Membership(models.Model):
-    """A user acting for an organisation, as an officer or a manager."""
+    """A user acting for an organisation, as an officer or a manager, or auditing its claims."""
 
     class Role(models.TextChoices):
         OFFICER = "officer", "Officer"
         MANAGER = "manager", "Manager"
+        AUDITOR = "auditor", "Auditor"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
@@ -399,6 +405,7 @@ class AuditEvent(models.Model):
         MEMBERSHIP_ADDED = "membership_added", "Membership added"
         MEMBERSHIP_CHANGED = "membership_changed", "Membership role changed"
         MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
+        AUDIT_SCOPE_CHANGED = "audit_scope_changed", "Auditor of every organisation changed"
         USER_DEACTIVATED = "user_deactivated", "Account deactivated"
         USER_REACTIVATED = "user_reactivated", "Account reactivated"
         PERSON_ANONYMISED = "person_anonymised", "Person anonymised"
@@ -425,6 +432,7 @@ class AuditEvent(models.Model):
         API_TOKEN_CREATED = "api_token_created", "API token created"
         API_TOKEN_NEW_ADDRESS = "api_token_new_address", "API token used from a new address"
         API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+        INTEREST_EXPRESSED = "interest_expressed", "Interest in an initiative sent to its lead"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=60, choices=Action.choices)

@@ -1,5 +1,6 @@
 """How many emails anyone may cause to be sent an hour, per client address and per recipient:
-password-reset emails (asked for by anyone, signed in or not) and invitation emails. Counted in
+password-reset emails (asked for by anyone, signed in or not) and invitation emails; and per
+person, the messages they send other organisations (interest in an initiative). Counted in
 the cache (Redis), a window of an hour from the first email counted."""
 
 import hashlib
@@ -36,3 +37,12 @@ def email_allowed(kind, *, ip_address, recipient):
     if ip_address:
         allowed = _count(f"email-limit:{kind}:from:{ip_address}") <= per_address and allowed
     return allowed
+
+
+# kind: the setting of the limit per person sending
+SENDER_LIMITS = {"interest": "INTEREST_MESSAGES_PER_HOUR"}
+
+
+def sender_allowed(kind, *, user_id):
+    """Count a message of `kind` sent by the person `user_id` and say whether it may go."""
+    return _count(f"email-limit:{kind}:by:{user_id}") <= getattr(settings, SENDER_LIMITS[kind])

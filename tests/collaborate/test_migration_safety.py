@@ -21,6 +21,15 @@ REVIEWED = {
     "0010_imports_and_external_references": "initiatives: a unique reference per lead and its "
     "index, on initiatives before the first release (PostgreSQL 11+ adds a column with a "
     "default without a rewrite)",
+    "0011_health_check_and_comparison_fields": "initiatives: how often partners answer the "
+    "health check, NOT NULL with a default (PostgreSQL 11+ adds it without a rewrite), before "
+    "the first release",
+    "0015_accepts_interest": "initiatives: whether other councils may write to the lead, NOT "
+    "NULL with a default (no rewrite), before the first release",
+    "0012_email_health_checks": "partners: an email choice on users, NOT NULL with a default, "
+    "a table of hundreds of rows, before the first release",
+    "0013_auditors": "partners: whether an auditor audits every organisation, NOT NULL with a "
+    "default on users, a table of hundreds of rows, before the first release",
 }
 
 

@@ -6,15 +6,16 @@ published; a page's queries the same however many organisations are found."""
 import math
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from initiatives.models import Initiative
-from initiatives.partnering import selectors
+from initiatives.partnering import notifications, selectors
 from partners import councils
-from partners.models import Membership, Organisation
+from partners.models import AuditEvent, Membership, Organisation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +150,7 @@ def test_an_initiative_neither_visible_nor_published_is_not_found(register, clie
     assert response.status_code == 200
     page = response.content.decode()
     assert "Medway Council" in page
+    assert "Same local resilience forum" in page
     assert "Maidstone Borough Council" not in page
     assert shared.title in page  # Ashford is a partner of Canterbury's: visible to its officer
 
@@ -215,3 +217,145 @@ def test_the_results_are_a_fragment_for_htmx(register, client):
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="results">')
     assert "Medway Council" in page
+
+
+# --- expressing interest --------------------------------------------------------------------
+
+
+def contact_url(initiative):
+    return reverse("partnering:interest", args=[initiative.pk])
+
+
+@pytest.fixture
+def medway_initiative(register):
+    medway = council("MDW")
+    initiative = running(medway)
+    managers = [
+        factories.UserFactory(
+            full_name=f"Manager {n}", member_of=[(medway, Membership.Role.MANAGER)]
+        )
+        for n in (1, 2)
+    ]
+    factories.UserFactory(member_of=[(medway, Membership.Role.OFFICER)])  # not told
+    initiative.managers = managers
+    return initiative
+
+
+def test_a_message_reaches_each_lead_manager_with_the_senders_address_to_reply_to(
+    medway_initiative, client, django_capture_on_commit_callbacks
+):
+    ashford = council("ASF")
+    sender = factories.UserFactory(
+        full_name="Sam Patel", member_of=[(ashford, Membership.Role.OFFICER)]
+    )
+    client.force_login(sender)
+    page = client.get(URL, {"area": LEGAL}).content.decode()
+    assert contact_url(medway_initiative) in page
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            contact_url(medway_initiative),
+            {"message": "How did you set up the joint committee?", "next": f"{URL}?area=legal"},
+        )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}?area=legal"
+    assert len(queued) == 2  # one email task a manager
+    event = AuditEvent.objects.get(action=AuditEvent.Action.INTEREST_EXPRESSED)
+    assert (event.actor_id, event.organisation_name) == (sender.pk, ashford.name)
+    assert event.detail["initiative"] == medway_initiative.reference
+    assert event.detail["recipients"] == 2
+    for manager in medway_initiative.managers:
+        assert notifications.interest_notify(event_id=event.pk, user_id=manager.pk) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        m.email for m in medway_initiative.managers
+    )
+    for message in mail.outbox:
+        assert message.reply_to == [sender.email]
+        assert "Sam Patel of Ashford Borough Council" in message.body
+        assert "How did you set up the joint committee?" in message.body
+        assert (
+            message.subject == f"Ashford Borough Council is interested in {medway_initiative.title}"
+        )
+    # The sender never sees where it went.
+    followed = client.get(response["Location"]).content.decode()
+    assert "Your message was sent to the managers of Medway Council" in followed
+    assert all(m.email not in followed for m in medway_initiative.managers)
+
+
+def test_messages_are_limited_per_person_and_an_empty_one_is_refused(
+    medway_initiative, client, settings
+):
+    settings.INTEREST_MESSAGES_PER_HOUR = 2
+    client.force_login(officer_of(council("ASF")))
+    empty = client.post(contact_url(medway_initiative), {"message": "  "})
+    assert empty.status_code == 422
+    assert "Write your message to the lead" in empty.content.decode()
+    for _ in range(2):
+        assert client.post(contact_url(medway_initiative), {"message": "Hello"}).status_code == 302
+    third = client.post(contact_url(medway_initiative), {"message": "Hello again"})
+    assert third.status_code == 422
+    assert "as many messages as you may in an hour" in third.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.INTEREST_EXPRESSED).count() == 2
+
+
+def test_a_lead_can_stop_messages_and_partners_and_the_unfindable_cannot_write(
+    medway_initiative, client
+):
+    ashford = council("ASF")
+    client.force_login(officer_of(ashford))
+    private = running(council("MAI"), published=False)
+    assert client.get(contact_url(private)).status_code == 404  # not findable: not there
+    Initiative.objects.filter(pk=medway_initiative.pk).update(accepts_interest=False)
+    refused = client.post(contact_url(medway_initiative), {"message": "Hello"})
+    assert refused.status_code == 403
+    assert "does not take messages about this initiative" in refused.content.decode()
+    assert "Contact the lead" not in client.get(URL, {"area": LEGAL}).content.decode()
+    Initiative.objects.filter(pk=medway_initiative.pk).update(accepts_interest=True)
+    factories.PartnershipFactory(initiative=medway_initiative, organisation=ashford)
+    already = client.get(contact_url(medway_initiative))
+    assert already.status_code == 403
+    assert "is already a partner of this initiative" in already.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.INTEREST_EXPRESSED).exists()
+
+
+def test_a_manager_who_left_the_lead_is_not_told(medway_initiative, client):
+    client.force_login(officer_of(council("ASF")))
+    client.post(contact_url(medway_initiative), {"message": "Hello"})
+    event = AuditEvent.objects.get(action=AuditEvent.Action.INTEREST_EXPRESSED)
+    gone = medway_initiative.managers[0]
+    Membership.objects.filter(user=gone).delete()
+    assert notifications.interest_notify(event_id=event.pk, user_id=gone.pk) == 0
+    assert mail.outbox == []
+
+
+def test_the_lead_switches_messages_off_on_the_edit_page_and_history_says_so(
+    medway_initiative, client
+):
+    from initiatives.forms import InitiativeForm
+    from partners.history import history_of
+
+    manager = medway_initiative.managers[0]
+    form = InitiativeForm(instance=medway_initiative)
+    data = {
+        **{name: form[name].value() for name in form.fields if form[name].value() is not None},
+        "start_date_0": "1",
+        "start_date_1": "4",
+        "start_date_2": "2025",
+        "planned_end_date_0": "31",
+        "planned_end_date_1": "3",
+        "planned_end_date_2": "2028",
+        "accepts_interest": "False",
+        "version": medway_initiative.version,
+    }
+    client.force_login(manager)
+    response = client.post(reverse("initiatives:edit", args=[medway_initiative.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    medway_initiative.refresh_from_db()
+    assert medway_initiative.accepts_interest is False
+    change = history_of(medway_initiative)[0].changes
+    assert {
+        "field": "Other councils may contact us about it",
+        "before": "Yes",
+        "after": "No",
+    } in change

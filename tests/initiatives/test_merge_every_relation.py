@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from initiatives.models import (
+    AuditSample,
     ClaimAttribution,
     Dimension,
     HealthCheck,
@@ -68,6 +69,18 @@ def duplicate_with_everything(council, other_council):
         uploaded_by=factories.UserFactory(), organisation=duplicate, original_name="a.xlsx", size=1
     )
     sign_on(duplicate, identity_provider(), "leeds.gov.uk")
+    AuditSample.objects.create(
+        reference="AUD-2026-0001",
+        organisation=duplicate,
+        financial_year=2025,
+        seed=1,
+        sample_size=1,
+        stratum_size=0,
+        frame_total=0,
+        frame_count=0,
+        interval=0,
+        drawn_by=factories.UserFactory(),
+    )
     return duplicate
 
 
@@ -100,6 +113,7 @@ def test_every_relation_to_an_organisation_moves_in_a_merge(
     assert ClaimAttribution.objects.filter(organisation=council).exists()
     assert Organisation.objects.get(name="Leeds (older record)").merged_into == council
     assert Place.objects.get(organisation=council).population == 800_000
+    assert AuditSample.objects.get().organisation == council
     district = Place.objects.get(organisation__name="Leeds district (before 1974)")
     assert (district.county, district.combined_authority) == (council, council)
     assert set(council.alternative_names.values_list("name", flat=True)) == {

@@ -185,6 +185,8 @@ TABLE = {
     "initiatives:claims": r(PARTNERS, "initiative"),
     # Partners claim for themselves; admins make no claims.
     "initiatives:claim_create": r((SIGN_IN, NOT_FOUND, OK, OK, OK, FORBIDDEN), "initiative"),
+    # The partners' health-check answers: private to them (the outsider is 404), admins read.
+    "initiatives:health": r(PARTNERS, "initiative"),
     "initiatives:history": r(PARTNERS, "initiative"),
     "initiatives:history_csv": r(PARTNERS, "initiative"),
     "initiatives:history_xlsx": r(PARTNERS, "initiative"),
@@ -203,6 +205,9 @@ TABLE = {
     "register:data_xlsx": PUBLIC,
     "register:data_json": PUBLIC,
     "register:data_csvw": PUBLIC,
+    "register:insights": PUBLIC,  # from published initiatives only
+    "register:insights_csv": PUBLIC,
+    "register:insights_xlsx": PUBLIC,
     "register:detail": r(PUBLIC, "initiative.reference"),
     "register:detail (unpublished)": r((NOT_FOUND,) * 6, "gap.reference"),
     # --- claims --------------------------------------------------------------------------------
@@ -259,6 +264,50 @@ TABLE = {
     "dashboard:gaps_xlsx": SIGNED_IN,
     "dashboard:recompute": POST_ONLY,
     "dashboard:recompute_status": ADMINS,
+    # --- insights: collaboration compared with outsourcing (issue 18) --------------------------
+    "insights:index": SIGNED_IN,  # national figures, which name no organisation
+    "insights:index (the lead's)": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), query=(("org", "lead"),)
+    ),
+    "insights:csv": SIGNED_IN,
+    "insights:csv (the lead's)": r(
+        (SIGN_IN, NOT_FOUND, NOT_FOUND, OK, OK, OK), query=(("org", "lead"),)
+    ),
+    "insights:xlsx": SIGNED_IN,
+    # --- finding partners (issue 19): what anyone signed in may see, or the register shows -----
+    "partnering:find": SIGNED_IN,
+    "partnering:find (the initiative's area)": r(
+        SIGNED_IN, query=(("area", "initiative.service_area"),)
+    ),
+    # Writing to a lead: the published initiative (anyone but its partners, acting for an
+    # organisation), and the outsider's own, which no one else may find.
+    "partnering:interest": r(
+        (SIGN_IN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN), "initiative"
+    ),
+    "partnering:interest (the outsider's own)": r(
+        (SIGN_IN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN), "elsewhere"
+    ),
+    # --- the practice library (issue 19): each person sees what they may, the public too -------
+    "library:list": PUBLIC,
+    "library:download": r(PUBLIC, "public_document"),  # its initiative is on the register
+    "library:download (shared)": r((NOT_FOUND, OK, OK, OK, OK, OK), "shared_document"),
+    "library:download (private)": r((NOT_FOUND, NOT_FOUND, OK, OK, OK, OK), "private_document"),
+    "initiatives:documents": r(PARTNERS, "initiative"),  # the lead's people add and remove
+    "initiatives:document_remove": r(LEAD, "initiative", "shared_document"),
+    # --- audit sampling (issue 19): auditors draw and record; admins read every sample ----------
+    "assurance:list": ADMINS,
+    "assurance:new": (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "assurance:new (the lead's 2025/26 chosen)": r(
+        (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        query=(("organisation", "lead"), ("financial_year", "sample.financial_year")),
+    ),
+    "assurance:detail": r(ADMINS, "sample"),
+    "assurance:check": r(ADMINS, "sample"),
+    "assurance:download": r(ADMINS, "sample"),
+    "assurance:outcome": r(
+        (SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN), "sample", "sample_row"
+    ),
+    "users:audit_scope": r(ADMINS, "lead_officer"),
     # --- admins' pages -------------------------------------------------------------------------
     "financial_years": ADMINS,
     "financial_year_lock": r(ADMINS, "open_year"),
@@ -288,6 +337,7 @@ TABLE = {
 # Answers that are not HTML pages: downloads, probes, a redirecting link. The XSS sweep reads
 # every other page that answers OK.
 NOT_HTML = {
+    "assurance:download",
     "healthz",
     "readyz",
     "metrics",
@@ -297,6 +347,7 @@ NOT_HTML = {
     "initiatives:csv",
     "claims:csv",
     "claims:evidence",
+    "library:download",
     "dashboard:csv",
     "dashboard:xlsx",
     "dashboard:at_risk_csv",
@@ -320,6 +371,10 @@ NOT_HTML = {
     "claims:review_xlsx",
     "dashboard:at_risk_xlsx",
     "dashboard:gaps_xlsx",
+    "insights:csv",
+    "insights:xlsx",
+    "register:insights_csv",
+    "register:insights_xlsx",
     "audit:xlsx",
     "imports:template",
     "imports:errors_csv",
@@ -333,6 +388,78 @@ from tests.security import matrix_api  # noqa: E402
 
 TABLE.update(matrix_api.ROWS)
 NOT_HTML |= matrix_api.NOT_HTML
+
+
+# The lead's internal auditor (scene.AUDITOR), a seventh column written only where its answer is
+# not the outsider's: an auditor reads what a partner's people read (DESIGN.md §3), audits,
+# and does nothing an officer does.
+AUDITOR_ANSWERS = {
+    # Their audit: the lead's sample, drawn and recorded by them.
+    "assurance:list": OK,
+    "assurance:new": OK,
+    "assurance:new (the lead's 2025/26 chosen)": OK,
+    "assurance:detail": OK,
+    "assurance:check": OK,
+    "assurance:download": OK,
+    "assurance:outcome": OK,
+    # What the lead's people read: its initiative, its submitted and decided claims with their
+    # evidence, its dashboard and insights…
+    "initiatives:detail": OK,
+    "initiatives:detail (one not meant to save money)": OK,
+    "initiatives:partners": OK,
+    "initiatives:targets": OK,
+    "initiatives:claims": OK,
+    "initiatives:history": OK,
+    "initiatives:history_csv": OK,
+    "initiatives:history_xlsx": OK,
+    "initiatives:documents": OK,
+    "library:download (private)": OK,
+    "claims:detail": OK,
+    "claims:detail (returned)": OK,
+    "claims:detail (verified)": OK,
+    "claims:detail (rejected)": OK,
+    "claims:evidence": OK,
+    "dashboard:show (the lead's)": OK,
+    "dashboard:at_risk (the lead's)": OK,
+    "dashboard:gaps (the lead's)": OK,
+    "insights:index (the lead's)": OK,
+    "insights:csv (the lead's)": OK,
+    "api:initiative-detail": OK,
+    "api:initiative-partnerships": OK,
+    "api:initiative-shares": OK,
+    "api:initiative-targets": OK,
+    "api:initiative-progress": OK,
+    "api:claim-detail": OK,
+    "api:claim-evidence-list": OK,
+    "api:claim-evidence-detail": OK,
+    "api:progress-detail (the lead's)": OK,
+    # …but nothing an officer or a manager does there (the outsider, an officer elsewhere, may
+    # start an initiative or an import of their own; the auditor may not).
+    "initiatives:create": FORBIDDEN,
+    "initiatives:edit": FORBIDDEN,
+    "initiatives:status": FORBIDDEN,
+    "initiatives:publish": FORBIDDEN,
+    "initiatives:partner_add": FORBIDDEN,
+    "initiatives:claim_create": FORBIDDEN,
+    "initiatives:document_remove": FORBIDDEN,
+    "claims:edit (submitted)": FORBIDDEN,
+    "claims:correct": FORBIDDEN,
+    "imports:new": FORBIDDEN,
+    "imports:template": FORBIDDEN,
+    "partnering:interest": FORBIDDEN,  # writing to a lead is for officers and managers
+    # Not the lead's: the outsider's own initiative.
+    "initiatives:detail (the outsider's)": NOT_FOUND,
+    "partnering:interest (the outsider's own)": NOT_FOUND,
+    "initiatives:history_csv (the outsider's)": NOT_FOUND,
+    # Auditors sign in with a second factor (the outsider has none to manage).
+    "mfa_deactivate_totp": REDIRECT,
+    "mfa_reauthenticate": OK,
+}
+
+
+def auditor_answer(key):
+    """What the auditor is answered on a row: as written, or the outsider's answer."""
+    return AUDITOR_ANSWERS.get(key, row(TABLE[key]).answers[1])
 
 
 def is_api(name):

@@ -20,12 +20,18 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from initiatives import services as initiative_services
+from initiatives.assurance import services as assurance_services
+from initiatives.health import services as health_services
 from initiatives.models import (
+    AuditOutcome,
     ClaimEvidence,
+    Dimension,
     FinancialYearLock,
+    HealthCheck,
     ImportProblem,
     ImportRow,
     Initiative,
+    PracticeDocument,
     SavingsClaim,
     SpreadsheetImport,
 )
@@ -54,6 +60,9 @@ LEAD_OFFICER = "lead officer"
 LEAD_MANAGER = "lead manager"
 ADMIN = "admin"
 ROLES = (ANONYMOUS, OUTSIDER, PARTNER_OFFICER, LEAD_OFFICER, LEAD_MANAGER, ADMIN)
+# The lead's internal audit (issue 19): a seventh person, whose answers the matrix gives where
+# they differ from the outsider's (matrix.AUDITOR_ANSWERS).
+AUDITOR = "auditor"
 
 # What the XSS sweep plants: markup that runs if a page forgets to escape it, numbered so that
 # each planted value can be told apart; a short form for fields too short for the long one.
@@ -160,6 +169,7 @@ def build(marked=False):
     s.partner_manager = person("Pam Partner", "pam@bradford.example", (s.partner, "manager"))
     s.outsider = person("Oscar Outsider", "oscar@cornwall.example", (s.other, "officer"))
     s.admin = person("Ada Admin", "ada@collaborate.example", is_staff=True)
+    s.auditor = person("Aude Auditor", "aude@leeds.example", (s.lead, "auditor"))
     # Someone else: a former officer of the lead, deactivated (the one admins may anonymise).
     s.former = person("Fred Former", "fred@leeds.example", (s.lead, "officer"), is_active=False)
     s.people = {
@@ -169,6 +179,7 @@ def build(marked=False):
         LEAD_OFFICER: s.lead_officer,
         LEAD_MANAGER: s.lead_manager,
         ADMIN: s.admin,
+        AUDITOR: s.auditor,
     }
     s.membership = Membership.objects.get(user=s.lead_officer, organisation=s.lead)
 
@@ -203,6 +214,7 @@ def build(marked=False):
             title="Shared revenues service",
             summary="One service for two councils.",
             external_reference="PRJ-0042",
+            contract_break_points="After 3 and 5 years",
         ),
     )
     for status in ("in_design", "implementing", "live"):
@@ -219,6 +231,19 @@ def build(marked=False):
         initiative=s.initiative, financial_year=2025, amount=Decimal("500000.00")
     )
     s.partnership = s.initiative.partnerships.get(organisation=s.partner)
+    # The partner's answer to this period's health check, with a comment on every dimension.
+    health_services.health_check_answer(
+        actor=s.partner_officer,
+        initiative=s.initiative,
+        organisation=s.partner,
+        scores=dict.fromkeys(Dimension.values, 3),
+        comments={
+            name.removesuffix("_comment"): text
+            for name, text in t(
+                HealthCheck, **{f"{d}_comment": "We meet monthly." for d in Dimension.values}
+            ).items()
+        },
+    )
     # A live initiative with no targets and no reason (a gap), and one not meant to save money.
     s.gap = factories.InitiativeFactory(
         lead=s.lead,
@@ -287,6 +312,37 @@ def build(marked=False):
         ),
     )
     s.draft_evidence = factories.ClaimEvidenceFactory(claim=s.draft, uploaded_by=s.lead_officer)
+    # The published initiative's library: one document of each visibility (issue 19).
+    s.documents = {
+        visibility: factories.PracticeDocumentFactory(
+            initiative=s.initiative,
+            uploaded_by=s.lead_officer,
+            visibility=visibility,
+            **t(
+                PracticeDocument,
+                title=f"Business case ({visibility})",
+                description="Approved by both cabinets.",
+                original_name="business-case.pdf",
+                content_type="application/pdf",
+            ),
+        )
+        for visibility in PracticeDocument.Visibility.values
+    }
+    s.public_document = s.documents[PracticeDocument.Visibility.PUBLIC]
+    s.shared_document = s.documents[PracticeDocument.Visibility.SHARED]
+    s.private_document = s.documents[PracticeDocument.Visibility.PRIVATE]
+
+    # The lead's auditor's sample of 2025/26, which holds the verified claim.
+    s.sample = assurance_services.audit_sample_draw(
+        actor=s.auditor, organisation=s.lead, year=2025, sample_size=1, stratum_size=1, seed=19
+    )
+    s.sample_row = s.sample.frame.get(claim=s.verified)
+    assurance_services.audit_outcome_record(
+        actor=s.auditor,
+        row=s.sample_row,
+        result=AuditOutcome.Result.CONFIRMED,
+        note=t(AuditOutcome, note="Agreed to the ledger.")["note"],
+    )
 
     s.locked_year = 2020
     s.open_year = 2024
@@ -389,7 +445,7 @@ def build(marked=False):
     for initiative in (s.initiative, s.gap, s.not_for_savings, s.elsewhere):
         progress_services.progress_recompute_initiative(initiative_id=initiative.pk)
     # Signed in once, with the scene: the sessions outlive each test's savepoint.
-    s.clients = {role: s.client_for(role) for role in ROLES}
+    s.clients = {role: s.client_for(role) for role in (*ROLES, AUDITOR)}
     return s
 
 

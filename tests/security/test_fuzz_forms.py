@@ -32,6 +32,7 @@ from tests.security.matrix import OK, REDIRECT
 from tests.security.scene import (
     ADMIN,
     ANONYMOUS,
+    AUDITOR,
     LEAD_MANAGER,
     LEAD_OFFICER,
     OUTSIDER,
@@ -223,6 +224,11 @@ def _pages(scene):
                 yield role, matrix.url_of(scene, key)
     for role, key, query in AFTER_A_SEARCH:
         yield role, f"{matrix.url_of(scene, key)}?{urlencode(query)}"
+    # Last, the lead's auditor (matrix.AUDITOR_ANSWERS): the audit-sampling forms are theirs.
+    for key in matrix.rows_of_known_patterns():
+        answer = matrix.auditor_answer(key)
+        if matrix.name_of(key) not in matrix.NOT_HTML and answer in (OK, REDIRECT):
+            yield AUDITOR, matrix.url_of(scene, key)
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +278,7 @@ def _count(what):
         f"{FUZZ.max_examples} examples a form at most: {sent['posts']} random POSTs to "
         f"{sent['post forms']} forms, {sent['queries']} random GETs of {sent['get forms']} GET "
         "forms (searches, filters, sorts, the pages' own links), "
-        f"{sent['uploads']} random evidence uploads to 2 routes; no 5xx",
+        f"{sent['uploads']} random evidence uploads to 3 routes; no 5xx",
     )
 
 
@@ -406,14 +412,21 @@ CLAIM = {
 }
 
 
+# A practice library document (issue 19): its file is checked as evidence is.
+DOCUMENT = {"kind": "business_case", "title": "Business case", "visibility": "shared"}
+
+
 @pytest.mark.parametrize(
-    ("name", "args", "fields"),
+    ("name", "args", "fields", "file_field"),
     [
-        ("claims:evidence_add", ("draft",), {}),
-        ("initiatives:claim_create", ("initiative",), CLAIM),
+        ("claims:evidence_add", ("draft",), {}, "evidence"),
+        ("initiatives:claim_create", ("initiative",), CLAIM, "evidence"),
+        ("initiatives:documents", ("initiative",), DOCUMENT, "file"),
     ],
 )
-def test_random_evidence_uploads_never_fail_the_server(plain_scene, tmp_path, name, args, fields):
+def test_random_evidence_uploads_never_fail_the_server(
+    plain_scene, tmp_path, name, args, fields, file_field
+):
     url = reverse(name, args=[matrix.value_of(plain_scene, a) for a in args])
     form = Form(LEAD_OFFICER, url, {}, None)
 
@@ -421,7 +434,7 @@ def test_random_evidence_uploads_never_fail_the_server(plain_scene, tmp_path, na
     @given(files=FILES)
     def upload_anything(files):
         with override_settings(MEDIA_ROOT=tmp_path):
-            response = _post(plain_scene, form, {**fields, "evidence": files})
+            response = _post(plain_scene, form, {**fields, file_field: files})
         _count("uploads")
         sizes = [f.size for f in files]
         assert response.status_code < 500, f"{name} with files of {sizes} bytes"

@@ -31,6 +31,16 @@ NOT_TYPED = {
     "ImportRow.sheet": "the name of one of the import's own sheets",
     "ImportRow.key": "made by the import's reader from references it found",
     "SpreadsheetImport.task_id": "Celery's id of the import's job",
+    "ResilienceForum.slug": "loaded by load_councils from the forums' public data",
+    "ResilienceForum.name": "loaded by load_councils from the forums' public data",
+    "ResilienceForum.gss_code": "loaded by load_councils from the forums' public data",
+    "InitiativeOutcome.collaboration_model": "a copy of the initiative's choice, by the recompute",
+    "InitiativeOutcome.service_area": "a copy of the initiative's choice, by the recompute",
+    "InitiativeOutcome.lead_region": "a copy of the lead's choice of region, by the recompute",
+    "InitiativeOutcome.lead_kind": "a copy of the lead's choice of type, by the recompute",
+    "InsightFigure.service_area": "a copy of the outcome rows' choices, by the nightly figures",
+    "InsightFigure.lead_region": "a copy of the outcome rows' choices, by the nightly figures",
+    "InsightFigure.lead_kind": "a copy of the outcome rows' choices, by the nightly figures",
 }
 # A model of another app whose text someone typed and one of our pages shows: the email
 # address typed at a failed sign-in, on the admins' locked sign-ins page.
@@ -40,6 +50,7 @@ TYPED_ELSEWHERE = [AccessAttempt]
 NOT_SHOWN = {
     "Organisation.source_ref": "the key of the register it was loaded from",
     "ClaimEvidence.content_type": "the download's Content-Type (checked from the bytes)",
+    "PracticeDocument.content_type": "the download's Content-Type (checked from the bytes)",
     "AccessAttempt.user_agent": "axes' record of the attempt",
     "AccessAttempt.path_info": "axes' record of the attempt",
     "AccessAttempt.get_data": "axes' record of the attempt",
