@@ -13,6 +13,7 @@ from initiatives.insights import measures
 from initiatives.models import InitiativeOutcome, InsightFigure
 from initiatives.models.insights import MEASURES
 from initiatives.permissions import INSIGHTS_SMALLEST_SHOWN
+from initiatives.progress import services as progress
 
 logger = logging.getLogger(__name__)
 
@@ -115,5 +116,7 @@ def insights_recompute():
             },
         )
         rows = cursor.rowcount
+    # The pages cache what they render under the progress tables' version: move it on.
+    transaction.on_commit(progress.progress_version_bump)
     logger.info("Insights recomputed: %s figure rows", rows)
     return rows

@@ -3,9 +3,12 @@ or an organisation's own) and its public version built from published initiative
 (/register/insights/), each with CSV and Excel downloads of the same figures."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -21,6 +24,7 @@ from partners import permissions as partner_permissions
 from partners.models import Organisation
 
 TEMPLATE = "insights/index.html"
+FIGURES_TEMPLATE = "insights/figures.html"
 URLS = {
     False: {"page": "insights:index", "csv": "insights:csv", "xlsx": "insights:xlsx"},
     True: {
@@ -44,8 +48,9 @@ def _organisation(request, own):
     return organisation
 
 
-def _insights(request, *, public):
-    """Everything the page and its downloads show."""
+def _choices(request, *, public):
+    """What the person asked to see and may see: the filters, whose figures, whether figures
+    resting on few initiatives are shown. Reads no figures."""
     own, organisation = [], None
     if not public:
         own = [m.organisation for m in partner_permissions.memberships_for_acting(request)]
@@ -53,36 +58,72 @@ def _insights(request, *, public):
         if organisation is not None and organisation not in own:
             own = [*own, organisation]
     form = InsightsForm(request.GET, organisations=own, public=public)
-    filters = form.filters()
     if organisation is not None:
-        result = selectors.organisation_figures(organisation=organisation, filters=filters)
         whose = organisation.name
-    elif public:
-        result = selectors.figures(scope=InsightFigure.Scope.PUBLIC, filters=filters)
-        whose = "Published initiatives"
     else:
-        result = selectors.figures(scope=InsightFigure.Scope.NATIONAL, filters=filters)
-        whose = "All organisations"
-    reveal_small = not public and permissions.sees_small_insights(request.user)
+        whose = "Published initiatives" if public else "All organisations"
     query = {k: v for k, v in request.GET.items() if k in form.fields and v}
     return {
         "form": form,
-        "filters": filters,
+        "filters": form.filters(),
         "whose": whose,
         "organisation": organisation,
         "public": public,
-        "reveal_small": reveal_small,
-        "tables": selectors.tables(result, reveal_small=reveal_small, public=public),
-        "computed_at": result.computed_at,
-        "nightly": result.nightly,
+        "reveal_small": not public and permissions.sees_small_insights(request.user),
         "query": urlencode(query),
         "urls": {name: reverse(url) for name, url in URLS[public].items()},
         "suppressed_words": selectors.SUPPRESSED,
     }
 
 
+def _figures(choices):
+    """The figures of `choices`, as the page's tables and the downloads' rows come from."""
+    filters, organisation = choices["filters"], choices["organisation"]
+    if organisation is not None:
+        result = selectors.organisation_figures(organisation=organisation, filters=filters)
+    else:
+        scope = InsightFigure.Scope.PUBLIC if choices["public"] else InsightFigure.Scope.NATIONAL
+        result = selectors.figures(scope=scope, filters=filters)
+    tables = selectors.tables(
+        result, reveal_small=choices["reveal_small"], public=choices["public"]
+    )
+    return {"tables": tables, "computed_at": result.computed_at, "nightly": result.nightly}
+
+
+def _figures_markup(choices):
+    """The figures' markup (freshness, downloads, charts and tables), made once per version of
+    the computed tables (the recompute and the nightly figures move it on) and per day, and
+    cached: the figures change only when those commit. Only a valid choice is cached, so the
+    cache holds no more entries than there are choices; the heading, which names the
+    organisation, is rendered beside it on every request."""
+    filters, organisation = choices["filters"], choices["organisation"]
+    key = ":".join(
+        str(part)
+        for part in (
+            "collaborate:insights",
+            progress_selectors.version(),
+            timezone.localdate().isoformat(),
+            "public" if choices["public"] else "signed-in",
+            organisation.pk if organisation else "",
+            choices["reveal_small"],
+            filters.year,
+            filters.area,
+            filters.region,
+            filters.kind,
+        )
+    )
+    cacheable = choices["form"].is_valid()
+    made = cache.get(key) if cacheable else None
+    if made is None:
+        made = render_to_string(FIGURES_TEMPLATE, {**choices, **_figures(choices)})
+        if cacheable:
+            cache.set(key, made, timeout=progress_selectors.FIGURES_TIMEOUT)
+    return made
+
+
 def _page(request, *, public):
-    context = _insights(request, public=public)
+    context = _choices(request, public=public)
+    context["figures_markup"] = _figures_markup(context)
     if not public and permissions.sees_small_insights(request.user):
         org_q = request.GET.get("org_q", "").strip()[:200]
         context["org_q"] = org_q
@@ -93,7 +134,8 @@ def _page(request, *, public):
 
 
 def _download(request, fmt, *, public):
-    context = _insights(request, public=public)
+    context = _choices(request, public=public)
+    context.update(_figures(context))
     rows = selectors.download_rows(
         context["tables"], whose=context["whose"], filters=context["filters"]
     )

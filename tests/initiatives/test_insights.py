@@ -412,3 +412,24 @@ def test_the_pages_cost_the_same_queries_at_3_and_30_initiatives(
     with django_assert_num_queries(expected):
         response = client.get(url, {**query, "area": "ict"})
     assert response.status_code == 200
+
+
+def test_the_page_shows_new_figures_once_they_are_recomputed_and_not_before(
+    client, council, admin_user, django_capture_on_commit_callbacks
+):
+    """The figures' markup is cached per version of the computed tables: a recompute that
+    changes them shows on the next request, and a filter never gets another's markup."""
+    for days in range(10):
+        build(council, first_saving_after=days * 10, people=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        compute()
+    client.force_login(admin_user)
+    assert "45 days" in text_of(client.get(reverse("insights:index")))
+    assert "45 days" not in text_of(client.get(reverse("insights:index"), {"area": "waste"}))
+    build(council, first_saving_after=1000, people=admin_user)
+    reconcile.progress_reconcile()
+    assert "45 days" in text_of(client.get(reverse("insights:index")))  # nothing recomputed yet
+    with django_capture_on_commit_callbacks(execute=True):
+        services.insights_recompute()
+    page = text_of(client.get(reverse("insights:index")))
+    assert "50 days" in page and "45 days" not in page
