@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from partners import history, places
 from partners.models import Organisation, OrganisationName, normalise_name
+from partners.services import organisations
 
 DATA = Path(__file__).resolve().parent / "data"
 Kind = Organisation.Kind
@@ -255,6 +256,7 @@ def public_bodies_load(data=DATA):
     report.links_added = _successors_link(rows)
     report.names_added = _alternative_names_add(data / "lookup_name_to_registry.csv")
     report.places_created, report.places_updated = places.places_load(data)
+    organisations.directory_changed()
     return report
 
 

@@ -10,8 +10,18 @@ from django.db import connection
 from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from collaborate.kit import cache as kit_cache
 from partners import history, permissions
 from partners.models import Membership, Organisation, OrganisationName, normalise_name
+
+DIRECTORY_VERSION_KEY = "collaborate:directory:version"
+
+
+def directory_version():
+    """A number that changes whenever an organisation or a council's place changes: pages that
+    cache what they render about organisations key it on this (services.organisations
+    .directory_changed moves it on)."""
+    return kit_cache.version_of(DIRECTORY_VERSION_KEY)
 
 
 def organisations_visible_to(*, user):

@@ -7,6 +7,7 @@ Redis as down (collaborate.health talks to it directly)."""
 import logging
 import time
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -69,3 +70,34 @@ class ForgivingRedisCache(RedisCache):
 
     def clear(self):
         return self._forgiving("clear", False)
+
+
+def version_of(key):
+    """A counter naming the current state of something pages cache what they render about:
+    what they cache is keyed on it, and version_bump(key) leaves it all behind at once."""
+    return cache.get_or_set(key, 1, timeout=None)
+
+
+def versioned_get(key, version_keys):
+    """(what versioned_set kept under `key`, if it was made at the current version of each of
+    `version_keys`, else None; those versions), in one round trip to the cache."""
+    found = cache.get_many([*version_keys, key])
+    versions = tuple(found.get(k) or version_of(k) for k in version_keys)
+    kept = found.get(key)
+    if kept is not None and kept[0] == versions:
+        return kept[1], versions
+    return None, versions
+
+
+def versioned_set(key, value, versions, timeout):
+    """Keep `value` under `key` as made at `versions` (from versioned_get)."""
+    cache.set(key, (versions, value), timeout=timeout)
+
+
+def version_bump(key):
+    """Move `key`'s counter on (after the change it stands for has committed)."""
+    if not cache.add(key, 2, timeout=None):
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted between the two calls
+            cache.set(key, 1, timeout=None)

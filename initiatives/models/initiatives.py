@@ -241,6 +241,13 @@ class Initiative(models.Model):
             models.Index(fields=["status", "service_area"]),
             models.Index(fields=["service_area", "status"]),
             models.Index(fields=["visibility", "published_at"]),
+            # Finding partners: the initiatives of an area (and model) that are published,
+            # read from the index alone (PostgreSQL; other databases ignore `include`).
+            models.Index(
+                fields=["service_area", "collaboration_model"],
+                include=["id", "visibility", "published_at"],
+                name="initiative_findable",
+            ),
         ]
 
     def __str__(self):

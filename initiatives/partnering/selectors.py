@@ -12,12 +12,12 @@ few queries however many organisations there are."""
 import math
 
 from django.db.models import (
+    BooleanField,
     Case,
-    Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     IntegerChoices,
-    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Abs, ASin, Cos, Ln, Power, Radians, Sin, Sqrt
 
 from initiatives import permissions
-from initiatives.models import Partnership
+from initiatives.models import Initiative, Partnership
 from partners.models import Organisation, Place
 
 EARTH_RADIUS_KM = 6371.0088
@@ -55,6 +55,26 @@ def initiatives_to_search(*, user, area, model=""):
     open or that are published."""
     found = permissions.initiatives_findable_by(user=user).filter(service_area=area)
     return found.filter(collaboration_model=model) if model else found
+
+
+def initiative_ids(initiatives):
+    """The ids of `initiatives`, in order: on PostgreSQL read from the index alone
+    (initiative_findable)."""
+    return list(initiatives.order_by("pk").values_list("pk", flat=True))
+
+
+def running_in(initiative_ids):
+    """{organisation id: [initiative id, …]}: the active partners of the initiatives and which
+    of them each runs."""
+    running = {}
+    partnerships = Partnership.objects.filter(
+        initiative_id__in=initiative_ids, removed_on__isnull=True
+    ).order_by()
+    for organisation_id, initiative_id in partnerships.values_list(
+        "organisation_id", "initiative_id"
+    ):
+        running.setdefault(organisation_id, []).append(initiative_id)
+    return running
 
 
 def _distance_km(place):
@@ -93,20 +113,13 @@ def _shared(origin, place):
     return Case(*whens, default=Value(Shared.NONE))
 
 
-def organisations_found(*, origin, initiatives, view=NEAREST):
-    """Active organisations (not `origin`) that are active partners of `initiatives`, ranked for
+def organisations_found(*, origin, running, view=NEAREST):
+    """Active organisations (not `origin`) among those `running` (running_in), ranked for
     `view`, each annotated with `shared`, `distance_km` (None without both places) and
     `located` (has a place with coordinates: councils)."""
     place = place_of(origin)
-    running = Exists(
-        Partnership.objects.filter(
-            organisation=OuterRef("pk"),
-            removed_on__isnull=True,
-            initiative__in=initiatives.values("pk"),
-        )
-    )
-    found = Organisation.objects.filter(running, active=True).annotate(
-        located=Exists(Place.objects.filter(organisation=OuterRef("pk"), latitude__isnull=False))
+    found = Organisation.objects.filter(pk__in=list(running), active=True).annotate(
+        located=ExpressionWrapper(Q(place__latitude__isnull=False), output_field=BooleanField())
     )
     if origin is not None:
         found = found.exclude(pk=origin.pk).annotate(shared=_shared(origin, place))
@@ -133,32 +146,29 @@ def _alike_order(origin, place):
     return [*order, "name", "pk"]
 
 
-def initiatives_of(organisations, initiatives, origin=None):
-    """{organisation id: [initiative, …]}: each organisation's initiatives among `initiatives`,
-    each with its lead, its figures, its active partners (`active_partnerships`) and whether
-    `origin` is one of them (`origin_is_partner`)."""
-    rows = (
-        Partnership.objects.filter(
-            organisation__in=[o.pk for o in organisations],
-            removed_on__isnull=True,
-            initiative__in=initiatives.values("pk"),
-        )
-        .select_related("initiative__lead", "initiative__progress")
+def initiatives_of(organisations, running, origin=None):
+    """{organisation id: [initiative, …]}: each organisation's initiatives in `running`
+    (running_in), each with its lead, its figures, its active partners
+    (`active_partnerships`) and whether `origin` is one of them (`origin_is_partner`)."""
+    wanted = {i for o in organisations for i in running.get(o.pk, ())}
+    initiatives = (
+        Initiative.objects.filter(pk__in=wanted)
+        .select_related("lead", "progress")
         .prefetch_related(
             Prefetch(
-                "initiative__partnerships",
+                "partnerships",
                 queryset=Partnership.objects.filter(removed_on__isnull=True)
                 .select_related("organisation")
                 .order_by("-savings_share", "organisation__name"),
                 to_attr="active_partnerships",
             )
         )
-        .order_by("initiative__title", "initiative__pk")
+        .order_by("title", "pk")
     )
     found = {}
-    for row in rows:
-        initiative = row.initiative
+    for initiative in initiatives:
         partners = {p.organisation_id for p in initiative.active_partnerships}
         initiative.origin_is_partner = origin is not None and origin.pk in partners
-        found.setdefault(row.organisation_id, []).append(initiative)
+        for organisation_id in partners:
+            found.setdefault(organisation_id, []).append(initiative)
     return found

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from collaborate.kit import cache as kit_cache
 from collaborate.kit.filters import record_id
 from initiatives import financial_years
 from initiatives.models import (
@@ -350,7 +351,7 @@ def figures(scope):
 def version():
     """A number that changes whenever any progress figure may have changed: pages that show
     figures cache what they render under it (services.progress_version_bump moves it on)."""
-    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+    return kit_cache.version_of(VERSION_KEY)
 
 
 def figures_cached(scope, render):

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from collaborate.kit import cache as kit_cache
 from initiatives import permissions
 from initiatives.models import ProgressDirty
 from initiatives.progress import selectors, sql
@@ -34,11 +35,7 @@ RECONCILE_TASK_TIMEOUT = 60 * 60 * 6  # how long the dashboard follows a full re
 def progress_version_bump():
     """After a recompute commits, everything cached under the old version is stale (see
     selectors.version)."""
-    if not cache.add(selectors.VERSION_KEY, 2, timeout=None):
-        try:
-            cache.incr(selectors.VERSION_KEY)
-        except ValueError:  # evicted between the two calls
-            cache.set(selectors.VERSION_KEY, 1, timeout=None)
+    kit_cache.version_bump(selectors.VERSION_KEY)
 
 
 def progress_recompute_initiative(*, initiative_id):

@@ -1,10 +1,13 @@
 """Every write to organisations and memberships: permission checked, one transaction, history
 recorded."""
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from collaborate.kit import cache as kit_cache
 from collaborate.kit import edits
 from partners import history, permissions, selectors
 from partners.models import (
@@ -48,6 +51,12 @@ def organisation_slug(name, *, exclude_pk=None):
     return slug
 
 
+def directory_changed():
+    """Once the caller's transaction commits, what pages cached about organisations is stale
+    (selectors.directory_version)."""
+    transaction.on_commit(partial(kit_cache.version_bump, selectors.DIRECTORY_VERSION_KEY))
+
+
 @transaction.atomic
 def organisation_create(*, actor, **fields):
     permissions.require(permissions.can_manage_organisations(actor))
@@ -55,6 +64,7 @@ def organisation_create(*, actor, **fields):
     organisation.slug = organisation_slug(organisation.name)
     organisation.full_clean()
     organisation.save()
+    directory_changed()
     history.history_record_created(actor=actor, owner=organisation, fields=TRACKED_FIELDS)
     return organisation
 
@@ -82,6 +92,7 @@ def organisation_update(*, actor, organisation, expected_version=None, **fields)
     if changes:
         current.version += 1
         current.save()
+        directory_changed()
         history.history_record(actor=actor, owner=current, action="Updated", changes=changes)
     return current
 
@@ -101,6 +112,7 @@ def organisation_set_active(*, actor, organisation, active):
     current.active = active
     current.version += 1
     current.save(update_fields=["active", "version", "updated_at"])
+    directory_changed()
     history.history_record(
         actor=actor,
         owner=current,
@@ -256,6 +268,7 @@ def organisation_merge(*, actor, duplicate, survivor, ip_address=None):
     duplicate.merged_into = survivor
     duplicate.version += 1
     duplicate.save(update_fields=["active", "merged_into", "version", "updated_at"])
+    directory_changed()
     organisation_merged.send(
         sender=Organisation, duplicate=duplicate, survivor=survivor, actor=actor
     )

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from initiatives.models import Initiative
 from initiatives.partnering import notifications, selectors
+from initiatives.progress import services as progress_services
 from partners import councils
 from partners.models import AuditEvent, Membership, Organisation
+from partners.services import organisations as organisation_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +61,8 @@ def kilometres(a, b):
 def found(origin, view=selectors.NEAREST, area=LEGAL, user=None):
     user = user or factories.UserFactory(is_staff=True, is_superuser=True)
     initiatives = selectors.initiatives_to_search(user=user, area=area)
-    return list(selectors.organisations_found(origin=origin, initiatives=initiatives, view=view))
+    running = selectors.running_in(selectors.initiative_ids(initiatives))
+    return list(selectors.organisations_found(origin=origin, running=running, view=view))
 
 
 def test_distances_are_those_between_the_councils_centres(register):
@@ -199,15 +202,44 @@ def test_a_page_costs_the_same_queries_however_many_organisations_are_found(
     codes = ["MAI", "MDW", "BNH", "LDS", "KEN", "SUR", "BRD", "MAN", "CAB", "GRA"]
     for code in codes[:2]:
         running(council(code))
-    client.get(URL, {"area": LEGAL})  # the session and caches, as for any page
+    client.get(URL)  # the session and caches, as for any page
     with CaptureQueriesContext(connection) as small:
         client.get(URL, {"area": LEGAL})
+    with CaptureQueriesContext(connection) as again:
+        client.get(URL, {"area": LEGAL})  # the same findings: the ranked results are cached
+    assert len(again) < len(small)
     for code in codes[2:]:
         initiative = running(council(code))
         factories.PartnershipFactory(initiative=initiative, organisation=council("DAR"))
     with django_assert_num_queries(len(small)):
         response = client.get(URL, {"area": LEGAL})
     assert "Bradford" in response.content.decode()
+    with django_assert_num_queries(len(again)):
+        assert "Bradford" in client.get(URL, {"area": LEGAL}).content.decode()
+
+
+def test_cached_results_follow_what_the_user_may_find_and_what_changed(
+    register, client, django_capture_on_commit_callbacks
+):
+    """The ranked results are cached, but never past a change: what the user may find is read
+    on every request, and a change to an initiative or an organisation moves a version on."""
+    ashford, medway = council("ASF"), council("MDW")
+    initiative = running(medway)
+    client.force_login(officer_of(ashford))
+    assert initiative.title in client.get(URL, {"area": LEGAL}).content.decode()
+    Initiative.objects.filter(pk=initiative.pk).update(visibility="partners")  # unpublished
+    assert initiative.title not in client.get(URL, {"area": LEGAL}).content.decode()
+    Initiative.objects.filter(pk=initiative.pk).update(visibility="public")
+    admin = factories.UserFactory(is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_services.organisation_update(
+            actor=admin, organisation=medway, name="Medway Unitary Council"
+        )
+    assert "Medway Unitary Council" in client.get(URL, {"area": LEGAL}).content.decode()
+    Initiative.objects.filter(pk=initiative.pk).update(title="Renamed legal service")
+    with django_capture_on_commit_callbacks(execute=True):
+        progress_services.progress_recompute_initiative(initiative_id=initiative.pk)
+    assert "Renamed legal service" in client.get(URL, {"area": LEGAL}).content.decode()
 
 
 def test_the_results_are_a_fragment_for_htmx(register, client):
