@@ -2,6 +2,8 @@
 or an organisation's own) and its public version built from published initiatives only
 (/register/insights/), each with CSV and Excel downloads of the same figures."""
 
+import hashlib
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import Http404
@@ -9,6 +11,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -90,32 +93,40 @@ def _figures(choices):
     return {"tables": tables, "computed_at": result.computed_at, "nightly": result.nightly}
 
 
-def _figures_markup(choices):
-    """The figures' markup (freshness, downloads, charts and tables), made once per version of
-    the computed tables (the recompute and the nightly figures move it on) and per day, and
-    cached: the figures change only when those commit. Only a valid choice is cached, so the
-    cache holds no more entries than there are choices; the heading, which names the
-    organisation, is rendered beside it on every request."""
-    filters, organisation = choices["filters"], choices["organisation"]
-    key = ":".join(
-        str(part)
-        for part in (
-            "collaborate:insights",
-            progress_selectors.version(),
-            timezone.localdate().isoformat(),
-            "public" if choices["public"] else "signed-in",
-            organisation.pk if organisation else "",
-            choices["reveal_small"],
-            filters.year,
-            filters.area,
-            filters.region,
-            filters.kind,
-        )
+def _markup(choices):
+    """{figures_markup, fields_markup}: the figures' markup (freshness, downloads, charts and
+    tables) and the filters' fields as filled in, made once per version of the computed tables
+    (the recompute and the nightly figures move it on) and per day, and cached: the figures
+    change only when those commit. Only a valid choice is cached, so the cache holds no more
+    entries than there are choices (with the organisations the person may choose among, which
+    the fields offer); the heading, which names the organisation, is rendered beside it on
+    every request."""
+    filters, organisation, form = choices["filters"], choices["organisation"], choices["form"]
+    key = (
+        "collaborate:insights:"
+        + hashlib.sha256(
+            repr(
+                (
+                    progress_selectors.version(),
+                    timezone.localdate().isoformat(),
+                    choices["public"],
+                    organisation.pk if organisation else "",
+                    choices["reveal_small"],
+                    filters,
+                    form.fields["org"].choices if "org" in form.fields else (),
+                )
+            ).encode()
+        ).hexdigest()
     )
-    cacheable = choices["form"].is_valid()
+    cacheable = form.is_valid()
     made = cache.get(key) if cacheable else None
     if made is None:
-        made = render_to_string(FIGURES_TEMPLATE, {**choices, **_figures(choices)})
+        made = {
+            "figures_markup": render_to_string(FIGURES_TEMPLATE, {**choices, **_figures(choices)}),
+            "fields_markup": format_html_join("", "{}", ((f.as_field_group(),) for f in form))
+            if cacheable
+            else None,
+        }
         if cacheable:
             cache.set(key, made, timeout=progress_selectors.FIGURES_TIMEOUT)
     return made
@@ -123,7 +134,7 @@ def _figures_markup(choices):
 
 def _page(request, *, public):
     context = _choices(request, public=public)
-    context["figures_markup"] = _figures_markup(context)
+    context.update(_markup(context))
     if not public and permissions.sees_small_insights(request.user):
         org_q = request.GET.get("org_q", "").strip()[:200]
         context["org_q"] = org_q
