@@ -68,6 +68,13 @@ INITIATIVES = [
     Column("Governance model", lambda i: i.get_governance_display()),
     Column("Start date", lambda i: i.start_date, DATE),
     Column("Planned end date", lambda i: i.planned_end_date, DATE),
+    # What comparing collaboration with outsourcing needs (/insights/), read back by the import.
+    Column("One-off set-up cost (£)", lambda i: i.setup_cost, MONEY),
+    Column("Contract term (months)", lambda i: i.contract_months),
+    Column("Break points", lambda i: i.contract_break_points),
+    Column("Procurement started", lambda i: i.procurement_started_on, DATE),
+    Column("Contract awarded", lambda i: i.contract_awarded_on, DATE),
+    Column("Live since", lambda i: i.live_since, DATE),
     Column("Published", lambda i: i.is_published),
     Column("RAG status", _rag),
     Column("Target to date", _figure("target_to_date"), MONEY),

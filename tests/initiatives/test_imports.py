@@ -3,7 +3,7 @@ through the services, and that the same file twice changes nothing. The jobs' bo
 here as the worker calls them; tests/initiatives/test_import_jobs.py runs them on a worker."""
 
 import io
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -322,10 +322,27 @@ def test_a_round_trip_of_the_initiatives_download_changes_nothing(
     from tests.factories import SavingsTargetFactory
 
     SavingsTargetFactory(initiative=initiative, financial_year=2025, amount=Decimal("5000"))
-    make_initiative(officer, council, title="Second", external_reference="X-2")
+    make_initiative(
+        officer,
+        council,
+        title="Second",
+        external_reference="X-2",
+        collaboration_model="outsourcing",
+        setup_cost=Decimal("125000.50"),
+        contract_months=84,
+        contract_break_points="Year 3; year 5",
+        procurement_started_on=date(2024, 1, 15),
+        contract_awarded_on=date(2024, 11, 1),
+    )
     response = as_user(manager).get("/initiatives/initiatives.xlsx")
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    assert load_workbook(io.BytesIO(content)).sheetnames == ["Initiatives", "Partners", "Targets"]
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Initiatives", "Partners", "Targets"]
+    rows = list(book["Initiatives"].values)
+    second = dict(zip(rows[0], next(r for r in rows if "Second" in r), strict=True))
+    assert second["One-off set-up cost (£)"] == 125000.5
+    assert second["Contract term (months)"] == 84
+    assert second["Break points"] == "Year 3; year 5"
     report = checked(manager, council, content, name="initiatives.xlsx")
     assert problems(report) == []
     assert report.counts["total"]["new"] == 0
