@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from collaborate.scale.common import ClaimStatus, Quality, day_between, later, lowered, money, pick
+from collaborate.scale.store import Record
 from initiatives import financial_years
 from initiatives.claims import attribution
 from initiatives.models import ClaimAttribution, Initiative, SavingsClaim
@@ -162,7 +163,8 @@ def claim_build(rng, calendar, plan, people):
     cash = 0.3 if category == SavingsClaim.Category.COST_AVOIDANCE else 0.8
     gross, cost = _claim_amounts(rng, plan)
     baseline = rng.random() < 0.7
-    claim = SavingsClaim(
+    claim = Record(
+        SavingsClaim,
         initiative=initiative,
         claimant=claimant,
         financial_year=year,
@@ -222,7 +224,8 @@ def adjustment_build(rng, calendar, corrected, people):
     change = money(float(net) * rng.uniform(0.02, 0.3))
     if rng.random() < 0.4:
         change = -change
-    claim = SavingsClaim(
+    claim = Record(
+        SavingsClaim,
         initiative=corrected.initiative,
         claimant=corrected.claimant,
         corrects=corrected,
@@ -259,7 +262,8 @@ def attributions_build(claims, shares_of):
         net = claim.gross_amount - claim.implementation_cost
         for organisation_id, amount in attribution.split(net, shares).items():
             parts.append(
-                ClaimAttribution(
+                Record(
+                    ClaimAttribution,
                     claim=claim,
                     organisation_id=organisation_id,
                     share=shares[organisation_id],

@@ -1,14 +1,12 @@
 """What the generator's parts share: the scale, the marks generated records carry, the
 calendar every date is placed on, and the helpers for drawing and storing."""
 
-import csv
-import io
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 
-from django.db import connection, reset_queries
 from django.utils import timezone
 
 from initiatives import financial_years
@@ -149,14 +147,18 @@ class Calendar:
     def first_day(self):
         return financial_years.start_of(self.first_year)
 
-    @property
+    @cached_property
     def last_day(self):
         return self.today - timedelta(days=1)
+
+    @cached_property
+    def zone(self):
+        return timezone.get_current_timezone()
 
     def moment(self, rng, day):
         """A time in office hours on `day`, or on the last day when `day` is later."""
         at = time(rng.randint(8, 17), rng.randint(0, 59))
-        return datetime.combine(min(day, self.last_day), at, timezone.get_current_timezone())
+        return datetime.combine(min(day, self.last_day), at, self.zone)
 
     def before_start(self, rng):
         """A moment well before the first initiative: when organisations and people joined."""
@@ -211,38 +213,6 @@ def money(pounds, round_figure=False):
 def lowered(label):
     """A label inside a sentence: 'Waste' reads 'waste', but 'ICT' and 'HR and payroll' stay."""
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
-
-
-def insert(model, objects):
-    """bulk_create in batches. Under DEBUG Django keeps every query's SQL: dropping it after
-    each batch keeps a national run from holding every INSERT in memory."""
-    for start in range(0, len(objects), BATCH_SIZE):
-        model.objects.bulk_create(objects[start : start + BATCH_SIZE])
-        reset_queries()
-    return objects
-
-
-def copy(model, columns, rows):
-    """Insert rows of values for `columns` (attribute names: `organisation_id`) with
-    PostgreSQL's COPY, several times quicker than INSERT for hundreds of thousands of rows that
-    nothing refers back to; through bulk_create elsewhere. Values are written as Python prints
-    them, which PostgreSQL reads for the dates, times, numbers and text generated rows hold."""
-    if connection.vendor != "postgresql":
-        return insert(model, [model(**dict(zip(columns, row, strict=True))) for row in rows])
-    names = {f.attname: f.column for f in model._meta.concrete_fields}
-    table = connection.ops.quote_name(model._meta.db_table)
-    quoted = ", ".join(connection.ops.quote_name(names[column]) for column in columns)
-    statement = f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-    for start in range(0, len(rows), BATCH_SIZE * 10):
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(
-            ["\\N" if value is None else value for value in row]
-            for row in rows[start : start + BATCH_SIZE * 10]
-        )
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(statement, buffer)
-    return rows
 
 
 @contextmanager

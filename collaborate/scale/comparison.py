@@ -6,12 +6,13 @@ saves nothing at once; collaborations are cheaper and save sooner, but many are 
 held back by behavioural barriers (relationships, leadership, shared vision) on which some
 partners see things very differently."""
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
-from django.utils import timezone
-
-from collaborate.scale.common import Status, copy, day_between, money, pick
+from collaborate.scale.common import Status, day_between, money, pick
+from collaborate.scale.store import copy_built
 from initiatives import financial_years
 from initiatives.models import HealthCheck, Initiative
 from initiatives.models.health import SCORE_MAX, SCORE_MIN, Dimension
@@ -208,27 +209,34 @@ COLUMNS = [
 NO_COMMENTS = [""] * len(DIMENSIONS)
 
 
-def health_checks_build(rng, calendar, plans, people):
+def health_checks_store(seed, calendar, plans, people):
     """One answer per active partner per period since going live (not every partner answers
-    every period), to the day it ended or to today: rows of COLUMNS, the initiative and the
-    person answering still objects (stored later). Rows rather than models: there are hundreds
-    of thousands."""
+    every period), to the day it ended or to today, stored after the initiatives and people
+    they refer to: returns how many. They are made in parallel processes, a part of the
+    initiatives at a time, each part drawing from its own generator seeded by `seed` and its
+    place, so the same seed gives the same answers."""
+    return copy_built(
+        HealthCheck,
+        COLUMNS,
+        list(enumerate(plans)),
+        partial(_answers_of, seed=seed, calendar=calendar, people=people),
+        size=HEALTH_PART,
+    )
+
+
+HEALTH_PART = 500  # initiatives a part: a few tens of thousands of answers
+
+
+def _answers_of(part, seed, calendar, people):
+    rng = random.Random(f"{seed}:{part[0][0]}")  # noqa: S311 - made-up data, not a secret
     rows = []
-    zone = timezone.get_current_timezone()
-    for plan in plans:
+    for _, plan in part:
         if plan.initiative.went_live_on is not None:
-            rows += _answers(rng, calendar, plan, people, zone)
+            rows += _answers(rng, calendar, plan, people)
     return rows
 
 
-def health_checks_store(rows):
-    """Store the answers (after their initiatives): returns how many."""
-    for row in rows:
-        row[0], row[3] = row[0].pk, row[3].pk
-    return len(copy(HealthCheck, COLUMNS, rows))
-
-
-def _answers(rng, calendar, plan, people, zone):
+def _answers(rng, calendar, plan, people):
     initiative = plan.initiative
     model, months = initiative.collaboration_model, initiative.health_check_months
     level = PROFILES[model].health + rng.gauss(0, 0.45) - (0.3 if plan.sub_optimal else 0)
@@ -265,8 +273,8 @@ def _answers(rng, calendar, plan, people, zone):
             if joined > final or rng.random() >= ANSWERING:
                 continue
             day = day_between(rng, max(first, joined), final)
-            at = datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), zone)
+            at = datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), calendar.zone)
             scores = [_score(value + drift + rng.gauss(0, 0.45)) for value in usual[pk]]
-            rows.append([initiative, pk, period, people[pk][0], at, 1, *scores, *NO_COMMENTS])
+            rows.append([initiative.pk, pk, period, people[pk][0].pk, at, 1, *scores, *NO_COMMENTS])
         period = following
     return rows

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from collaborate.scale.claims import DECISIONS
 from collaborate.scale.common import ClaimStatus, Status
+from collaborate.scale.store import Record
 from initiatives import financial_years
 from initiatives.models import FinancialYearLock, ReferenceSequence
 from partners.models import HistoryEntry
@@ -21,6 +22,14 @@ def references_assign(records, prefix):
     return last
 
 
+def external_references_assign(rng, records, prefix, share):
+    """What imports leave behind: about `share` of the records carry their organisation's own
+    reference for them (a project code, a ledger line), unique as the product requires."""
+    for record in records:
+        if rng.random() < share:
+            record.external_reference = f"{prefix}-{record.reference.split('-', 1)[1]}"
+
+
 def sequences_advance(prefix, last_by_year):
     """The product's next reference in each year comes after the generated ones."""
     for year, last in sorted(last_by_year.items()):
@@ -33,8 +42,14 @@ def status_change(before, after):
 
 
 def _entry(owner_type, owner, at, actor, action, **details):
-    return HistoryEntry(
-        owner_type=owner_type, owner_id=owner.pk, at=at, actor=actor, action=action, **details
+    return Record(
+        HistoryEntry,
+        owner_type=owner_type,
+        owner_id=owner.pk,
+        at=at,
+        actor=actor,
+        action=action,
+        **details,
     )
 
 
@@ -64,7 +79,11 @@ def claim_history(claims, owner_type):
         drafted = (claim.created_at, claim.created_by)
         if claim.corrects is None:
             changes = [
-                {"field": "Financial year", "before": "", "after": claim.year_label},
+                {
+                    "field": "Financial year",
+                    "before": "",
+                    "after": financial_years.label(claim.financial_year),
+                },
                 {"field": "Gross saving", "before": "", "after": f"{claim.gross_amount:,.2f}"},
                 *status_change("", ClaimStatus.DRAFT.label),
             ]

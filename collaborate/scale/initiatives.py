@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from collaborate.scale.common import HUNDRED, Status, apportion, day_between, lowered, pick
 from collaborate.scale.organisations import draw, partner_draw
+from collaborate.scale.store import Record
 from initiatives.claims import attribution
 from initiatives.models import Initiative, Partnership, SavingsTarget
 
@@ -290,7 +291,8 @@ def targets_build(rng, calendar, plans, claims):
         for year in range(initiative.first_year, last + 1):
             amount = per_year * (0.5 if year == initiative.first_year else 1.0)
             targets.append(
-                SavingsTarget(
+                Record(
+                    SavingsTarget,
                     initiative=initiative,
                     financial_year=year,
                     amount=Decimal(max(1000, round(amount, -3))),
@@ -304,7 +306,8 @@ def partnerships_build(plans):
     for plan in plans:
         for organisation, share, joined in plan.partners:
             partnerships.append(
-                Partnership(
+                Record(
+                    Partnership,
                     initiative=plan.initiative,
                     organisation=organisation,
                     savings_share=share,
@@ -314,7 +317,8 @@ def partnerships_build(plans):
         if plan.removed:
             organisation, joined, removed_on = plan.removed
             partnerships.append(
-                Partnership(
+                Record(
+                    Partnership,
                     initiative=plan.initiative,
                     organisation=organisation,
                     savings_share=Decimal("0.00"),
