@@ -18,25 +18,29 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 
-from collaborate.scale import api, imports, insights, measures, opendata, partnering
+from collaborate.scale import api, imports, insights, measures, opendata, pages, partnering, sizes
 from collaborate.scale.common import NATIONAL_INITIATIVES
 from initiatives.models import Initiative, InitiativeProgress
 
+# The targets of ten times national scale (issue 21), which hold at national scale too.
 TARGETS = {
-    "dashboard_ratio": ("≤", 2),
-    "all_organisations_dashboard_ratio": ("≤", 2),
-    "list_ratio": ("≤", 1),
+    "dashboard_ratio": ("≤", 1.5),
+    "all_organisations_dashboard_ratio": ("≤", 1.5),
+    "list_ratio": ("≤", 0.8),
     "api_list_ratio": ("≤", 1),
     "insights_ratio": ("≤", 2),
     "find_partners_ratio": ("≤", 2),
-    "recompute_ratio": ("≤", 2),
-    "incremental_growth": ("≤", 1.5),
-    "memory_ratio": ("≤", 1.2),
+    **dict.fromkeys(pages.FLOOR_RATIOS, ("≤", 2)),
+    "recompute_ratio": ("≤", 1.5),
+    "recompute_from_empty_ratio": ("≤", 2),
+    "incremental_growth": ("≤", 1.1),
+    "freshness_ratio": ("≤", 2),
+    "memory_ratio": ("≤", 1.05),
     "import_ratio": ("≤", 1.3),
     "check_memory_ratio": ("≤", 1.3),
     "round_trip_changes": ("≤", 0),
-    "download_memory_ratio": ("≤", 1.3),
-    "register_csv_memory_ratio": ("≤", 1.3),
+    "download_memory_ratio": ("≤", 1.05),
+    "register_csv_memory_ratio": ("≤", 1.05),
 }
 # What the import figures are measured on: issue 16 asks for 10,000 initiatives and 50,000 rows,
 # which a benchmark at a tenth of national scale or more uses; CI's small scale uses less.
@@ -181,6 +185,7 @@ def run(*, scale, seed, repeat, warmup, say):
     figures.update(api.api_figures(repeat, warmup, say))
     figures.update(insights.insights_figures(repeat, warmup, say))
     figures.update(partnering.partnering_figures(repeat, warmup, say))
+    figures.update(pages.floor_figures(repeat, warmup, say))
     say("Incremental recompute and queries per page, at both scales")
     at_national = scale_figures(repeat, warmup)
     at_tenth = child("scale", tenth, scale / 10, seed, repeat, warmup)
@@ -197,12 +202,17 @@ def run(*, scale, seed, repeat, warmup, say):
             "incremental_tenth_seconds": at_tenth["incremental_seconds"],
             "incremental_growth": at_national["incremental_seconds"]
             / at_tenth["incremental_seconds"],
+            # Verified to shown through a real worker, against the recompute the worker runs.
+            "freshness_ratio": figures["freshness_seconds"] / at_national["incremental_seconds"]
+            if figures["freshness_seconds"] is not None
+            else None,
             "queries": {"national": at_national["queries"], "tenth": at_tenth["queries"]},
             "queries_equal": at_national["queries"] == at_tenth["queries"],
             "memory_kb": {"national": memory_national, "tenth": memory_tenth},
             "memory_ratio": memory_national / memory_tenth,
             "repeat": repeat,
             "warmup": warmup,
+            "sizes": {"national": at_national.pop("sizes"), "tenth": at_tenth.pop("sizes")},
             "seconds": round(time.monotonic() - started, 1),
         }
     )
@@ -241,24 +251,36 @@ def scale_figures(repeat, warmup):
     """What is compared between the scales, with the query counts of the API, the insights,
     the health section and finding partners."""
     figures = api.with_api_queries(measures.scale_figures(repeat, warmup))
-    return partnering.with_partnering_queries(insights.with_insights_queries(figures))
+    figures = pages.with_page_queries(insights.with_insights_queries(figures))
+    figures = partnering.with_partnering_queries(figures)
+    figures["sizes"] = sizes.database_sizes()
+    return figures
 
 
 def report(figures):
     """The figures as a table of lines, each beside its target."""
     rows = [
-        ("dashboard ratio", figures["dashboard_ratio"], "≤ 2"),
-        ("all-organisations dashboard ratio", figures["all_organisations_dashboard_ratio"], "≤ 2"),
-        ("list ratio", figures["list_ratio"], "≤ 1"),
+        ("dashboard ratio", figures["dashboard_ratio"], "≤ 1.5"),
+        (
+            "all-organisations dashboard ratio",
+            figures["all_organisations_dashboard_ratio"],
+            "≤ 1.5",
+        ),
+        ("list ratio", figures["list_ratio"], "≤ 0.8"),
         ("API list ÷ HTML list", figures["api_list_ratio"], "≤ 1"),
         ("insights ÷ a trivial page", figures["insights_ratio"], "≤ 2"),
         ("finding partners ÷ a trivial page", figures["find_partners_ratio"], "≤ 2"),
-        ("recompute ratio", figures["recompute_ratio"], "≤ 2"),
-        ("  from empty tables", figures["recompute_from_empty_ratio"], "report"),
-        ("incremental growth", figures["incremental_growth"], "≤ 1.5"),
+        *(
+            (f"{name[:-6]} ÷ a trivial page", figures.get(name), "≤ 2")
+            for name in pages.FLOOR_RATIOS
+        ),
+        ("recompute ratio", figures["recompute_ratio"], "≤ 1.5"),
+        ("  from empty tables", figures["recompute_from_empty_ratio"], "≤ 2"),
+        ("incremental growth", figures["incremental_growth"], "≤ 1.1"),
         ("freshness (seconds)", figures["freshness_seconds"], "report"),
+        ("freshness ÷ incremental recompute", figures["freshness_ratio"], "≤ 2"),
         ("queries equal at both scales", figures["queries_equal"], "equal"),
-        ("memory ratio (national ÷ tenth)", figures["memory_ratio"], "≤ 1.2"),
+        ("memory ratio (national ÷ tenth)", figures["memory_ratio"], "≤ 1.05"),
         ("totals check passed", figures["totals_check"]["passed"], "passed"),
         (
             f"import ÷ services ({figures['import_initiatives']:,} initiatives)",
@@ -274,13 +296,13 @@ def report(figures):
         (
             f"download memory ({figures['download_memory_rows']:,} ÷ a tenth)",
             figures["download_memory_ratio"],
-            "≤ 1.3",
+            "≤ 1.05",
         ),
         ("round trip changes", figures["round_trip_changes"], "0"),
         (
             f"register CSV memory ({figures['register_csv_rows']:,} ÷ a tenth)",
             figures["register_csv_memory_ratio"],
-            "≤ 1.3",
+            "≤ 1.05",
         ),
     ]
     lines = [f"\n{'figure':<44} {'value':>12}  target"]
