@@ -5,10 +5,12 @@ the lead's managers to decide like any other."""
 
 import secrets
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from collaborate.kit import cache as kit_cache
 from initiatives import financial_years, permissions, references
 from initiatives.assurance import sampling, selectors
 from initiatives.claims import selectors as claim_selectors
@@ -182,6 +184,8 @@ def audit_outcome_record(*, actor, row, result, audited_amount=None, note=""):
             )
     except IntegrityError:
         raise ValidationError("An outcome is already recorded for this claim.") from None
+    # The dashboards' share audited and confirmed is cached until an outcome is recorded.
+    transaction.on_commit(partial(kit_cache.version_bump, selectors.OUTCOMES_VERSION_KEY))
     label = outcome.get_result_display()
     history.history_record(
         actor=actor,

@@ -13,10 +13,12 @@ from django.db.models import Exists, F, OuterRef, Q, Window
 from django.db.models.functions import DenseRank
 from django.utils import timezone
 
+from collaborate.kit import cache as kit_cache
 from initiatives import permissions
 from initiatives.health import charts, periods
 from initiatives.models import Dimension, HealthCheck, Initiative, Partnership
 from initiatives.models.initiatives import HEALTH_CHECK_PERIODS
+from initiatives.progress import selectors as progress_selectors
 
 DISAGREE_SPREAD = 2  # partners' scores this far apart on a dimension: they see it differently
 LOW_MEDIAN = 2  # a median at or below this needs attention
@@ -226,6 +228,19 @@ class Attention:
     initiative: dict  # pk, reference, title
     period: str
     dimensions: list  # (dimension label, "median 2; partners disagree (1 to 3)")
+
+
+def needing_attention_cached(organisation):
+    """needing_attention, kept per organisation until the progress tables move on: answering a
+    check-in marks its initiative for a recompute (as a change of status or partners does),
+    whose commit moves them on. At ten times national scale it ranks every answer of a large
+    council's initiatives, a third of a second a view."""
+    key = f"collaborate:health:attention:{organisation.pk}"
+    kept, versions = kit_cache.versioned_get(key, (progress_selectors.VERSION_KEY,))
+    if kept is None:
+        kept = needing_attention(organisation)
+        kit_cache.versioned_set(key, kept, versions, progress_selectors.FIGURES_TIMEOUT)
+    return kept
 
 
 def needing_attention(organisation):

@@ -96,8 +96,8 @@ def dashboard(request):
         "form_state": form.markup_state(),
         "figures_html": _figures_html(scope),
         # The share of the verified savings its audit covers that samples audited and confirmed
-        # (one query; an organisation's dashboard only).
-        "assurance": assurance_selectors.audited_share(
+        # (one query when not cached; an organisation's dashboard only).
+        "assurance": assurance_selectors.audited_share_cached(
             organisation=scope.organisation, year=scope.year
         )
         if scope.organisation is not None
@@ -108,9 +108,10 @@ def dashboard(request):
         **picker,
         "can_recompute": can_recompute,
         "reconcile": selectors.reconcile_status() if can_recompute else None,
-        # The organisation's initiatives whose health check needs attention (one query; not
-        # under the filters, and not in the figures' fragment, which leaves the panel be).
-        "health": health_selectors.needing_attention(scope.organisation)
+        # The organisation's initiatives whose health check needs attention (one query when not
+        # cached; not under the filters, and not in the figures' fragment, which leaves the
+        # panel be).
+        "health": health_selectors.needing_attention_cached(scope.organisation)
         if scope.organisation is not None and not web.is_fragment_request(request)
         else None,
         "health_list": health_selectors.DASHBOARD_LIST,

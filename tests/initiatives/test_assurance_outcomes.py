@@ -136,6 +136,21 @@ def test_the_dashboard_shows_the_share_audited_and_confirmed(
     assert "75.0%" in page
 
 
+def test_the_share_shown_moves_on_when_an_outcome_is_recorded_despite_the_cache(
+    client, sample, claims, auditor, manager, django_capture_on_commit_callbacks
+):
+    """The share is cached with the dashboard's figures; a confirmed outcome changes no claim
+    (so no recompute): recording it must move the cached share on by itself."""
+    client.force_login(manager)
+    dashboard = reverse("dashboard:show") + f"?fy={YEAR}"
+    assert "75.0%" not in client.get(dashboard).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.audit_outcome_record(
+            actor=auditor, row=row_of(sample, claims[1]), result="confirmed"
+        )
+    assert "75.0%" in client.get(dashboard).content.decode()
+
+
 def test_the_csv_holds_the_sample_and_its_outcomes(client, sample, claims, auditor):
     services.audit_outcome_record(actor=auditor, row=row_of(sample, claims[0]), result="confirmed")
     services.audit_outcome_record(
