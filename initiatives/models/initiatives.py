@@ -248,6 +248,12 @@ class Initiative(models.Model):
                 include=["id", "visibility", "published_at"],
                 name="initiative_findable",
             ),
+            # The public register, newest first: its first page read from the index alone.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(visibility="public", published_at__isnull=False),
+                name="initiative_register_order",
+            ),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 shows, sums over bounded slices of the computed tables (never over claims), the figures'
 cache, the cache version, and how a full recompute is getting on."""
 
+import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -278,10 +279,19 @@ def published_with_savings(queryset):
 
 
 def register_totals(queryset):
-    return InitiativeProgress.objects.filter(initiative__in=queryset).aggregate(
-        verified_cash=Coalesce(Sum("verified_cash"), ZERO),
-        verified_non_cash=Coalesce(Sum("verified_non_cash"), ZERO),
-    )
+    """The verified savings of the initiatives of `queryset` (the register's, as filtered),
+    summed from the progress table: kept per query (its SQL) until the progress tables move
+    on. Publishing, withdrawing or changing an initiative marks it for a recompute, whose
+    commit moves them on; at ten times national scale the sum reads 40,000 rows a view."""
+    key = "collaborate:register:totals:" + hashlib.sha256(str(queryset.query).encode()).hexdigest()
+    kept, versions = kit_cache.versioned_get(key, (VERSION_KEY,))
+    if kept is None:
+        kept = InitiativeProgress.objects.filter(initiative__in=queryset).aggregate(
+            verified_cash=Coalesce(Sum("verified_cash"), ZERO),
+            verified_non_cash=Coalesce(Sum("verified_non_cash"), ZERO),
+        )
+        kit_cache.versioned_set(key, kept, versions, FIGURES_TIMEOUT)
+    return kept
 
 
 def register_years(initiative):

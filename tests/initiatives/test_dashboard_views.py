@@ -226,6 +226,24 @@ def test_the_cached_filter_form_follows_the_choices_and_the_organisations(
     assert "Leeds City Council (renamed)" in selected(client.get(url, {"fy": 2025}))
 
 
+def test_the_registers_totals_follow_publishing_once_recomputed_despite_the_cache(
+    client, figures, manager, django_capture_on_commit_callbacks
+):
+    """The totals are cached per filter under the progress version: publishing marks the
+    initiative for a recompute, whose commit moves them on."""
+    other = factories.InitiativeFactory(lead=figures.lead)
+    initiative_services.initiative_publish(actor=manager, initiative=other, publish=True)
+    reconcile.progress_reconcile()
+    assert "Verified savings of these initiatives £0" in text_of(
+        client.get(reverse("register:list"))
+    )
+    initiative_services.initiative_publish(actor=manager, initiative=figures, publish=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the recompute commits
+        services.progress_recompute_initiative(initiative_id=figures.pk)
+    page = text_of(client.get(reverse("register:list")))
+    assert "Verified savings of these initiatives £9,000" in page
+
+
 def test_the_register_shows_verified_savings_from_the_progress_tables(client, figures, manager):
     initiative_services.initiative_publish(actor=manager, initiative=figures, publish=True)
     page = text_of(client.get(reverse("register:list")))
