@@ -9,6 +9,7 @@ duplicate's name after it, and its history says so."""
 
 from django.db import transaction
 
+from initiatives.health import services as health_services
 from initiatives.models import (
     AuditSample,
     ClaimAttribution,
@@ -216,3 +217,4 @@ def health_checks_absorb_organisation(*, actor, duplicate, survivor):
             changes=changes,
         )
     progress.progress_mark_dirty(moved)  # the insights' health medians are per initiative
+    health_services.answers_changed()

@@ -230,13 +230,18 @@ class Attention:
     dimensions: list  # (dimension label, "median 2; partners disagree (1 to 3)")
 
 
+# Moves on when a check-in is answered or answers move with a merge (services).
+ANSWERS_VERSION_KEY = "collaborate:health:answers:version"
+
+
 def needing_attention_cached(organisation):
-    """needing_attention, kept per organisation until the progress tables move on: answering a
-    check-in marks its initiative for a recompute (as a change of status or partners does),
-    whose commit moves them on. At ten times national scale it ranks every answer of a large
-    council's initiatives, a third of a second a view."""
+    """needing_attention, kept per organisation until a check-in is answered anywhere or the
+    progress tables move on (a change of an initiative's status or partners is recomputed
+    first, as the dashboard's figures are). At ten times national scale it ranks every answer
+    of a large council's initiatives, a third of a second a view."""
     key = f"collaborate:health:attention:{organisation.pk}"
-    kept, versions = kit_cache.versioned_get(key, (progress_selectors.VERSION_KEY,))
+    version_keys = (progress_selectors.VERSION_KEY, ANSWERS_VERSION_KEY)
+    kept, versions = kit_cache.versioned_get(key, version_keys)
     if kept is None:
         kept = needing_attention(organisation)
         kit_cache.versioned_set(key, kept, versions, progress_selectors.FIGURES_TIMEOUT)

@@ -4,6 +4,7 @@ reminders of check-ins due."""
 
 from collections import defaultdict
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from collaborate.kit import cache as kit_cache
 from collaborate.kit import edits
 from initiatives import permissions
 from initiatives.health import periods, selectors
@@ -130,7 +132,13 @@ def health_check_answer(
         changes=_changes(before, values),
     )
     progress.progress_mark_dirty([current.pk])  # the insights' health medians, kept fresh
+    answers_changed()
     return answer
+
+
+def answers_changed():
+    """The dashboards' panel of initiatives needing attention is cached until answers change."""
+    transaction.on_commit(partial(kit_cache.version_bump, selectors.ANSWERS_VERSION_KEY))
 
 
 # --- reminders --------------------------------------------------------------------------------
