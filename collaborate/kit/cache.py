@@ -94,6 +94,16 @@ def versioned_set(key, value, versions, timeout):
     cache.set(key, (versions, value), timeout=timeout)
 
 
+def versioned(key, version_keys, timeout, make):
+    """What `make()` returns, kept under `key` while each of `version_keys` stays at the version
+    it was made at: made again (and kept) when one has moved on."""
+    kept, versions = versioned_get(key, version_keys)
+    if kept is None:
+        kept = make()
+        versioned_set(key, kept, versions, timeout)
+    return kept
+
+
 def version_bump(key):
     """Move `key`'s counter on (after the change it stands for has committed)."""
     if not cache.add(key, 2, timeout=None):

@@ -200,12 +200,12 @@ def audited_share_cached(*, organisation, year=None):
     figures are) or an audit outcome is recorded: at ten times national scale it reads every
     verified claim of a large council's initiatives, a second a view."""
     key = f"collaborate:assurance:audited-share:{getattr(organisation, 'pk', organisation)}:{year}"
-    version_keys = (progress_selectors.VERSION_KEY, OUTCOMES_VERSION_KEY)
-    kept, versions = kit_cache.versioned_get(key, version_keys)
-    if kept is None:
-        kept = audited_share(organisation=organisation, year=year)
-        kit_cache.versioned_set(key, kept, versions, progress_selectors.FIGURES_TIMEOUT)
-    return kept
+    return kit_cache.versioned(
+        key,
+        (progress_selectors.VERSION_KEY, OUTCOMES_VERSION_KEY),
+        progress_selectors.FIGURES_TIMEOUT,
+        lambda: audited_share(organisation=organisation, year=year),
+    )
 
 
 def audited_share(*, organisation, year=None):

@@ -240,12 +240,12 @@ def needing_attention_cached(organisation):
     first, as the dashboard's figures are). At ten times national scale it ranks every answer
     of a large council's initiatives, a third of a second a view."""
     key = f"collaborate:health:attention:{organisation.pk}"
-    version_keys = (progress_selectors.VERSION_KEY, ANSWERS_VERSION_KEY)
-    kept, versions = kit_cache.versioned_get(key, version_keys)
-    if kept is None:
-        kept = needing_attention(organisation)
-        kit_cache.versioned_set(key, kept, versions, progress_selectors.FIGURES_TIMEOUT)
-    return kept
+    return kit_cache.versioned(
+        key,
+        (progress_selectors.VERSION_KEY, ANSWERS_VERSION_KEY),
+        progress_selectors.FIGURES_TIMEOUT,
+        lambda: needing_attention(organisation),
+    )
 
 
 def needing_attention(organisation):

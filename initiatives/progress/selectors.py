@@ -284,14 +284,15 @@ def register_totals(queryset):
     on. Publishing, withdrawing or changing an initiative marks it for a recompute, whose
     commit moves them on; at ten times national scale the sum reads 40,000 rows a view."""
     key = "collaborate:register:totals:" + hashlib.sha256(str(queryset.query).encode()).hexdigest()
-    kept, versions = kit_cache.versioned_get(key, (VERSION_KEY,))
-    if kept is None:
-        kept = InitiativeProgress.objects.filter(initiative__in=queryset).aggregate(
+    return kit_cache.versioned(
+        key,
+        (VERSION_KEY,),
+        FIGURES_TIMEOUT,
+        lambda: InitiativeProgress.objects.filter(initiative__in=queryset).aggregate(
             verified_cash=Coalesce(Sum("verified_cash"), ZERO),
             verified_non_cash=Coalesce(Sum("verified_non_cash"), ZERO),
-        )
-        kit_cache.versioned_set(key, kept, versions, FIGURES_TIMEOUT)
-    return kept
+        ),
+    )
 
 
 def register_years(initiative):
