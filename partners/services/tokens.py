@@ -4,6 +4,7 @@ audit event."""
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -69,10 +70,23 @@ def token_revoke(*, actor, token, ip_address=None):
     return current
 
 
+# How precisely "last used" is kept: a client calling many times a minute from one address
+# is recorded once a minute, not written (and committed) on every request.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 def token_used(*, token, ip_address):
     """Record a use: last used in one UPDATE; the first use from an address not seen before
-    for this token adds the address and an audit event."""
+    for this token adds the address and an audit event. A use from the address last recorded,
+    within LAST_USED_PRECISION of it, changes nothing (that address was seen then)."""
     now = timezone.now()
+    if (
+        ip_address
+        and token.last_used_ip == ip_address
+        and token.last_used_at is not None
+        and now - token.last_used_at < LAST_USED_PRECISION
+    ):
+        return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip_address)
     token.last_used_at, token.last_used_ip = now, ip_address
     seen = ApiTokenAddress.objects.filter(token=token, ip_address=ip_address)

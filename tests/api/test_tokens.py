@@ -53,6 +53,27 @@ def test_a_token_authenticates_and_records_its_use(officer):
     assert token.last_used_ip == "203.0.113.5"
 
 
+def test_uses_within_a_minute_from_one_address_are_recorded_once(officer):
+    """A client calling many times a minute is not written on each call: last used moves on
+    once a minute, and at once for another address."""
+    token, secret = make(officer, writable=False)
+    client = bearer(secret)
+    client.get(LIST)
+    token.refresh_from_db()
+    first = token.last_used_at
+    client.get(LIST)
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    a_while_ago = first - tokens.LAST_USED_PRECISION
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=a_while_ago)
+    client.get(LIST)
+    token.refresh_from_db()
+    assert token.last_used_at > first
+    bearer(secret, "198.51.100.7").get(LIST)
+    token.refresh_from_db()
+    assert token.last_used_ip == "198.51.100.7"
+
+
 def test_a_new_address_is_audited_once(officer):
     _token, secret = make(officer)
     new_address = AuditEvent.Action.API_TOKEN_NEW_ADDRESS
