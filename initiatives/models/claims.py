@@ -158,6 +158,14 @@ class SavingsClaim(models.Model):
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["claimant", "status"]),
             models.Index(fields=["financial_year", "status"]),
+            # A manager's review queue, counted and read from the index alone: the claims
+            # awaiting a decision of the initiatives their council leads.
+            models.Index(
+                fields=["initiative"],
+                include=["id", "submitted_by", "created_by", "submitted_at"],
+                condition=Q(status="submitted"),
+                name="claim_awaiting_decision",
+            ),
         ]
 
     def __str__(self):

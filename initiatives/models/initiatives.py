@@ -134,6 +134,7 @@ class Initiative(models.Model):
         on_delete=models.PROTECT,
         related_name="led_initiatives",
         verbose_name="lead organisation",
+        db_index=False,  # Meta's initiative_lead, which holds the id too
     )
     not_for_savings = models.BooleanField("not meant to save money", default=False)
     not_for_savings_reason = models.TextField(max_length=2000, blank=True)
@@ -254,6 +255,9 @@ class Initiative(models.Model):
                 condition=Q(visibility="public", published_at__isnull=False),
                 name="initiative_register_order",
             ),
+            # The initiatives a council leads (its review queue, its dashboard), their ids read
+            # from the index alone.
+            models.Index(fields=["lead"], include=["id"], name="initiative_lead"),
         ]
 
     def __str__(self):
