@@ -5,7 +5,8 @@ so the API shows and does nothing the pages would not."""
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -85,9 +86,17 @@ ACTION_EXAMPLE = OpenApiExample("Act", request_only=True, value={"version": 3, "
 
 def claims_for(request):
     """The claims this person may see, as the /claims/ page has them, with their evidence
-    counted in the same query."""
+    counted in the same query: by a subquery per claim, as a join and GROUP BY over every
+    column of the claim and the five rows joined to it took PostgreSQL 17 ms to plan."""
+    evidence = (
+        ClaimEvidence.objects.filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return claim_selectors.claims_for_page(user=request.user).annotate(
-        evidence_count=Count("evidence_files", distinct=True)
+        evidence_count=Coalesce(Subquery(evidence), 0)
     )
 
 
