@@ -451,3 +451,24 @@ def test_the_dashboard_panel_costs_one_query_however_many_initiatives(
     with django_assert_num_queries(1):
         attention = selectors.needing_attention(council)
     assert len(attention) == count
+
+
+def test_the_dashboard_panel_counts_them_all_and_lists_the_first_by_reference(
+    client, council, partner_council, manager
+):
+    many = selectors.DASHBOARD_LIST + 2
+    initiatives = []
+    for _ in range(many):
+        initiative = factories.InitiativeFactory(
+            lead=council, status="live", shares={council: 50, partner_council: 50}
+        )
+        bulk_answers(initiative, [council, partner_council], [date(2026, 4, 1), date(2026, 7, 1)])
+        initiatives.append(initiative)
+    client.force_login(manager)
+    response = client.get(reverse("dashboard:show"))
+    page, markup = text_of(response), response.content.decode()
+    assert f"Collaboration health {many} initiatives have a dimension" in page
+    assert f"the first {selectors.DASHBOARD_LIST} by reference" in page
+    listed = [i for i in initiatives if reverse("initiatives:health", args=[i.pk]) in markup]
+    first = sorted(initiatives, key=lambda i: i.reference)[: selectors.DASHBOARD_LIST]
+    assert listed == sorted(first, key=lambda i: i.pk)
