@@ -8,7 +8,7 @@ import logging
 import time
 
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -21,8 +21,26 @@ class _Missing(Exception):
     """The cache was not reached: the caller's default stands."""
 
 
+class _ReusedClient(RedisCacheClient):
+    """Django's client makes a new redis-py client for every operation, and redis-py builds a
+    table of some 200 response handlers for each: a millisecond of a dashboard's view went on
+    it. One client per connection pool serves every operation (a redis-py client is safe to
+    share: each command borrows a connection from the pool)."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        if (client := clients.get(id(pool))) is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ForgivingRedisCache(RedisCache):
     _logged_at = 0.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
 
     def _forgiving(self, operation, default, *args, **kwargs):
         try:
