@@ -462,6 +462,7 @@ def initiative_publish(*, actor, initiative, publish):
     current.visibility = Initiative.Visibility.PUBLIC if publish else Initiative.Visibility.PARTNERS
     current.published_at = timezone.now() if publish else None
     _saved(current, ["visibility", "published_at"])
+    transaction.on_commit(progress.register_version_bump)
     history.history_record(
         actor=actor,
         owner=current,

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -452,17 +453,24 @@ def initiative_publish(request, pk):
 @login_not_required
 @vary_on_headers("HX-Request")
 def register_list(request):
+    """The public register, filtered. Its filters, totals, count and results are kept in the
+    cache as rendered, per address, while what they show stands (register_versions): the page
+    and the totals are only read, and the form and table only rendered, when they are not."""
     filterset = filters.RegisterFilterSet(request.GET, queryset=selectors.published())
-    published = progress_selectors.published_with_savings(filterset.qs)
-    page = web.page_of(request, published)
     return render(
         request,
         web.partial(request, "initiatives/register_list.html", "results"),
         {
             "filterset": filterset,
-            "page": page,
+            "page": SimpleLazyObject(
+                lambda: web.page_of(
+                    request, progress_selectors.published_with_savings(filterset.qs)
+                )
+            ),
             "target": "#results",
-            "totals": progress_selectors.register_totals(filterset.qs),
+            "totals": SimpleLazyObject(lambda: progress_selectors.register_totals(filterset.qs)),
+            "cached_as": (progress_selectors.register_versions(), sorted(request.GET.lists())),
+            "cached_for": progress_selectors.FIGURES_TIMEOUT,
         },
     )
 

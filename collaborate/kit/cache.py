@@ -96,11 +96,18 @@ def version_of(key):
     return cache.get_or_set(key, 1, timeout=None)
 
 
+def versions_of(version_keys, found=None):
+    """The current version of each of `version_keys`, in one round trip to the cache (none
+    when `found`, a get_many that asked for them, is given)."""
+    found = cache.get_many(version_keys) if found is None else found
+    return tuple(found.get(k) or version_of(k) for k in version_keys)
+
+
 def versioned_get(key, version_keys):
     """(what versioned_set kept under `key`, if it was made at the current version of each of
     `version_keys`, else None; those versions), in one round trip to the cache."""
     found = cache.get_many([*version_keys, key])
-    versions = tuple(found.get(k) or version_of(k) for k in version_keys)
+    versions = versions_of(version_keys, found)
     kept = found.get(key)
     if kept is not None and kept[0] == versions:
         return kept[1], versions

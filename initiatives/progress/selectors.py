@@ -295,6 +295,20 @@ def register_totals(queryset):
     )
 
 
+# Moves on when an initiative is published or withdrawn (services), so that the register's
+# pages follow at once, not after the initiative's recompute.
+REGISTER_VERSION_KEY = "collaborate:register:version"
+
+
+def register_versions():
+    """What the register's list shows depends on, in one round trip to the cache: the progress
+    tables (figures, and every change to an initiative or its partners, recomputed), the
+    directory (organisations' names) and publication."""
+    return kit_cache.versions_of(
+        (VERSION_KEY, partner_selectors.DIRECTORY_VERSION_KEY, REGISTER_VERSION_KEY)
+    )
+
+
 def register_years(initiative):
     return list(
         InitiativeYear.objects.filter(initiative=initiative)

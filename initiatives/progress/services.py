@@ -38,6 +38,11 @@ def progress_version_bump():
     kit_cache.version_bump(selectors.VERSION_KEY)
 
 
+def register_version_bump():
+    """After a publication or a withdrawal commits, the register's cached pages are stale."""
+    kit_cache.version_bump(selectors.REGISTER_VERSION_KEY)
+
+
 def progress_recompute_initiative(*, initiative_id):
     """Rebuild one initiative's rows and the fact rows it contributed to before or does now."""
     params = {"now": timezone.now(), "initiative_id": initiative_id}

@@ -9,12 +9,16 @@ import factory
 import openpyxl
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from initiatives import services as initiative_services
 from initiatives.claims import services as claim_services
+from initiatives.models import Initiative
 from initiatives.progress import reconcile, selectors, services
 from partners.models import AuditEvent
+from partners.services import organisations as organisation_services
 from tests import factories
 from tests.factories import make_claim
 from tests.pages import assert_strict_page, text_of
@@ -242,6 +246,42 @@ def test_the_registers_totals_follow_publishing_once_recomputed_despite_the_cach
         services.progress_recompute_initiative(initiative_id=figures.pk)
     page = text_of(client.get(reverse("register:list")))
     assert "Verified savings of these initiatives £9,000" in page
+
+
+def test_the_register_is_kept_rendered_and_follows_what_it_shows(
+    client, figures, manager, council, django_capture_on_commit_callbacks
+):
+    """The register's filters, totals, count and results are cached as rendered, per address:
+    a second view reads no initiative; a withdrawal leaves it at once, an edit once its
+    recompute commits, and an organisation's new name at once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative_services.initiative_publish(actor=manager, initiative=figures, publish=True)
+    url = reverse("register:list")
+    with CaptureQueriesContext(connection) as first:
+        assert figures.title in text_of(client.get(url))
+    with CaptureQueriesContext(connection) as again:
+        page = text_of(client.get(url))
+    assert figures.title in page and "1 initiative" in page and "£9,000" in page
+    read = [q["sql"] for q in again if "initiatives_initiative" in q["sql"]]
+    assert len(first) > 0 and read == []
+    assert figures.title not in text_of(client.get(url, {"q": "nothing like it"}))
+
+    Initiative.objects.filter(pk=figures.pk).update(title="Shared legal services, renamed")
+    with django_capture_on_commit_callbacks(execute=True):  # the recompute commits
+        services.progress_recompute_initiative(initiative_id=figures.pk)
+    assert "Shared legal services, renamed" in text_of(client.get(url))
+
+    admin = factories.UserFactory(is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_services.organisation_update(
+            actor=admin, organisation=council, name="Leeds City Council (renamed)"
+        )
+    assert "Leeds City Council (renamed)" in text_of(client.get(url))
+
+    with django_capture_on_commit_callbacks(execute=True):  # no recompute runs
+        initiative_services.initiative_publish(actor=manager, initiative=figures, publish=False)
+    page = text_of(client.get(url))
+    assert "Shared legal services, renamed" not in page and "0 initiatives" in page
 
 
 def test_the_register_shows_verified_savings_from_the_progress_tables(client, figures, manager):
