@@ -68,7 +68,12 @@ class SavingsClaim(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     # The claimant's own id for the claim, as for initiatives: what an import matches on.
     external_reference = models.CharField("your reference", max_length=50, blank=True)
-    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="claims")
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        db_index=False,  # Meta's claim_progress, which starts with it
+    )
     claimant = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -154,7 +159,15 @@ class SavingsClaim(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["initiative", "status"]),
+            # An initiative's claims by status, with what its recompute sums: a batch of the
+            # reconcile reads its initiatives' claims from the index alone, not from heap
+            # pages scattered over the whole table (half the reconcile at ten times national
+            # scale).
+            models.Index(
+                fields=["initiative", "status"],
+                include=["financial_year", "kind", "net_amount", "updated_at", "id"],
+                name="claim_progress",
+            ),
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["claimant", "status"]),
             models.Index(fields=["financial_year", "status"]),
@@ -214,7 +227,12 @@ class ClaimAttribution(models.Model):
     """A verified claim's net amount split to one partner, stored at verification so that
     later share changes never rewrite history."""
 
-    claim = models.ForeignKey(SavingsClaim, on_delete=models.PROTECT, related_name="attributions")
+    claim = models.ForeignKey(
+        SavingsClaim,
+        on_delete=models.PROTECT,
+        related_name="attributions",
+        db_index=False,  # Meta's attribution_of_claim
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="claim_attributions"
     )
@@ -228,7 +246,13 @@ class ClaimAttribution(models.Model):
                 fields=["claim", "organisation"], name="attribution_one_per_organisation"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "claim"])]
+        indexes = [
+            models.Index(fields=["organisation", "claim"]),
+            # A claim's attributions with what the recompute sums, from the index alone.
+            models.Index(
+                fields=["claim"], include=["organisation", "amount"], name="attribution_of_claim"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.claim.reference}: {self.organisation} {self.amount}"
