@@ -195,14 +195,20 @@ def sample_summary(sample, rows):
 
 
 def audited_share_cached(*, organisation, year=None):
-    """audited_share, kept per organisation and year until the progress tables move on (a claim
-    verified, corrected or moved between partners is recomputed first, as the dashboard's
-    figures are) or an audit outcome is recorded: at ten times national scale it reads every
-    verified claim of a large council's initiatives, a second a view."""
+    """audited_share, kept per organisation and year until a recompute of an initiative the
+    organisation is involved in commits (a claim verified, corrected or moved between partners
+    is recomputed first, as the dashboard's figures are), a full recompute does, or an audit
+    outcome is recorded: at ten times national scale it reads every verified claim of a large
+    council's initiatives, a second a view."""
     key = f"collaborate:assurance:audited-share:{getattr(organisation, 'pk', organisation)}:{year}"
     return kit_cache.versioned(
         key,
-        (progress_selectors.VERSION_KEY, OUTCOMES_VERSION_KEY),
+        (
+            *progress_selectors.organisation_version_keys(
+                getattr(organisation, "pk", organisation)
+            ),
+            OUTCOMES_VERSION_KEY,
+        ),
         progress_selectors.FIGURES_TIMEOUT,
         lambda: audited_share(organisation=organisation, year=year),
     )

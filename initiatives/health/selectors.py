@@ -245,8 +245,9 @@ class AttentionPanel:
 
 def needing_attention_cached(organisation):
     """The panel of needing_attention, kept per organisation until a check-in is answered
-    anywhere or the progress tables move on (a change of an initiative's status or partners is
-    recomputed first, as the dashboard's figures are). At ten times national scale it ranks
+    anywhere, a recompute of an initiative the organisation is involved in commits (a change
+    of an initiative's status or partners is recomputed first, as the dashboard's figures are)
+    or a full recompute does. At ten times national scale it ranks
     every answer of a large council's initiatives, a third of a second a view; and a thousand
     of them need attention, so only the count and the first few are kept (reading back the
     whole list took 5 ms a view)."""
@@ -258,7 +259,7 @@ def needing_attention_cached(organisation):
     key = f"collaborate:health:attention-panel:{organisation.pk}"
     return kit_cache.versioned(
         key,
-        (progress_selectors.VERSION_KEY, ANSWERS_VERSION_KEY),
+        (*progress_selectors.organisation_version_keys(organisation.pk), ANSWERS_VERSION_KEY),
         progress_selectors.FIGURES_TIMEOUT,
         panel,
     )

@@ -4,6 +4,7 @@ nightly safety net, and an admin's full recompute); `progress_differences` only 
 (`manage.py check_data`)."""
 
 import logging
+from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -122,7 +123,7 @@ def progress_reconcile(*, report=None):
         restore()
         repaired = sum(deleted + inserted for deleted, inserted in changes.values())
         if repaired:
-            transaction.on_commit(services.progress_version_bump)
+            transaction.on_commit(partial(services.progress_version_bump, everyone=True))
     logger.info(
         "Reconciled %s initiatives: %s",
         total,

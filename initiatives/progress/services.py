@@ -32,10 +32,15 @@ SWEEP_RECONCILE_ABOVE = 2000  # more dirty initiatives than this: reconcile inst
 RECONCILE_TASK_TIMEOUT = 60 * 60 * 6  # how long the dashboard follows a full recompute
 
 
-def progress_version_bump():
+def progress_version_bump(organisations=(), *, everyone=False):
     """After a recompute commits, everything cached under the old version is stale (see
-    selectors.version)."""
+    selectors.version), and so is what is cached about the `organisations` its initiative
+    involves (or about every organisation: a full recompute)."""
     kit_cache.version_bump(selectors.VERSION_KEY)
+    for organisation_id in organisations:
+        kit_cache.version_bump(selectors.ORGANISATION_VERSION_KEY.format(organisation_id))
+    if everyone:
+        kit_cache.version_bump(selectors.RECONCILED_VERSION_KEY)
 
 
 def register_version_bump():
@@ -58,7 +63,10 @@ def progress_recompute_initiative(*, initiative_id):
             organisation_keys=old_organisation_keys | new_organisation_keys,
             all_keys=old_all_keys | new_all_keys,
         )
-        transaction.on_commit(progress_version_bump)
+        involved = sql.organisations_of(cursor, initiative_id) | {
+            key[0] for key in old_organisation_keys | new_organisation_keys
+        }
+        transaction.on_commit(partial(progress_version_bump, involved))
 
 
 def progress_recompute_dirty():

@@ -275,6 +275,20 @@ def level_one_build(cursor, *, params, scope, tables=TABLES, clear=True):
         outcomes.outcomes_build(cursor, params=params, scope=scope, year_table=tables["year"])
 
 
+ORGANISATIONS_OF_SQL = """
+SELECT organisation_id FROM {partnership} WHERE initiative_id = %(initiative_id)s
+UNION SELECT lead_id FROM {initiative} WHERE id = %(initiative_id)s
+UNION SELECT claimant_id FROM {claim} WHERE initiative_id = %(initiative_id)s
+"""
+
+
+def organisations_of(cursor, initiative_id):
+    """Every organisation an initiative involves: its partners (removed ones too), its lead and
+    its claimants."""
+    cursor.execute(statement(ORGANISATIONS_OF_SQL), {"initiative_id": initiative_id})
+    return {row[0] for row in cursor.fetchall()}
+
+
 def keys_of(cursor, initiative_id):
     """The fact keys an initiative contributes to now (organisation rows and all-organisations
     rows)."""

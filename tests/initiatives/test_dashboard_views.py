@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from initiatives import services as initiative_services
 from initiatives.claims import services as claim_services
-from initiatives.models import Initiative
+from initiatives.models import Initiative, InitiativeProgress
 from initiatives.progress import reconcile, selectors, services
 from partners.models import AuditEvent
 from partners.services import organisations as organisation_services
@@ -246,6 +246,42 @@ def test_the_registers_totals_follow_publishing_once_recomputed_despite_the_cach
         services.progress_recompute_initiative(initiative_id=figures.pk)
     page = text_of(client.get(reverse("register:list")))
     assert "Verified savings of these initiatives £9,000" in page
+
+
+def test_what_is_kept_about_a_council_stays_through_others_recomputes_not_its_own(
+    initiative, council, partner_council, other_council, django_capture_on_commit_callbacks
+):
+    """A council's audit share and health panel are kept under its own version: a recompute
+    of an initiative it is not involved in leaves them; one of its own initiative, or a full
+    recompute that repaired something, moves them on."""
+    from initiatives.assurance import selectors as assurance
+    from initiatives.health import selectors as health
+
+    def kept_reads():
+        with CaptureQueriesContext(connection) as reads:
+            assurance.audited_share_cached(organisation=council)
+            health.needing_attention_cached(council)
+        return len(reads)
+
+    elsewhere = factories.InitiativeFactory(lead=other_council)
+    assert kept_reads() == 2  # each made once
+    with django_capture_on_commit_callbacks(execute=True):
+        services.progress_recompute_initiative(initiative_id=elsewhere.pk)
+    assert kept_reads() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.progress_recompute_initiative(initiative_id=initiative.pk)
+    assert kept_reads() == 2
+    # A partner is involved as much as the lead.
+    kept_partner = assurance.audited_share_cached(organisation=partner_council)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.progress_recompute_initiative(initiative_id=initiative.pk)
+    with CaptureQueriesContext(connection) as reads:
+        assert assurance.audited_share_cached(organisation=partner_council) == kept_partner
+    assert len(reads) == 1
+    InitiativeProgress.objects.filter(initiative=elsewhere).delete()  # for the reconcile to heal
+    with django_capture_on_commit_callbacks(execute=True):
+        reconcile.progress_reconcile()
+    assert kept_reads() == 2
 
 
 def test_the_register_is_kept_rendered_and_follows_what_it_shows(
